@@ -1,0 +1,18 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        validators=[DataRequired("Enter your email address"), Length(max=254)],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Enter your password"), Length(max=1024)],
+    )
+
+
+class LogoutForm(FlaskForm):
+    """Empty but for its CSRF token: signing out is a POST."""

@@ -1,0 +1,54 @@
+"""Flask-Login wiring and the idle timeout."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+from sqlalchemy import select
+
+from grabpack.extensions import db, login_manager
+from grabpack.models import User
+
+LAST_SEEN_KEY = "last_seen"
+
+
+def init_login_manager(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    app.before_request(enforce_idle_timeout)
+
+
+@login_manager.user_loader
+def load_user(session_token: str) -> User | None:
+    """Sessions carry the user's rotating token: a password change or lockout ends them."""
+    return db.session.scalar(
+        select(User).where(User.session_token == session_token, User.active.is_(True))
+    )
+
+
+def enforce_idle_timeout():
+    """Sign out a user whose last request is older than the idle limit.
+
+    The time is kept in the signed session cookie and refreshed at most once a
+    minute, so an idle session dies even if its cookie is replayed later.
+    """
+    if request.endpoint in (None, "static", "main.assets", "main.healthz"):
+        return None
+    if not current_user.is_authenticated:
+        return None
+    now = datetime.now(UTC).timestamp()
+    idle_limit = 60 * current_app.config["SESSION_IDLE_MINUTES"]
+    last_seen = session.get(LAST_SEEN_KEY)
+    if last_seen is not None and now - last_seen > idle_limit:
+        logout_user()
+        session.clear()
+        flash("You were signed out after a period of inactivity", "info")
+        next_url = request.full_path if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=next_url))
+    if last_seen is None or now - last_seen > 60:
+        session[LAST_SEEN_KEY] = now
+    return None

@@ -1,0 +1,103 @@
+"""The ``grabpack`` command: Flask's own commands (run, db, shell) plus ours."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from grabpack.extensions import db
+from grabpack.models import Role
+
+
+def _create_app() -> Flask:
+    from grabpack import create_app
+    from grabpack.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(
+    cls=FlaskGroup, create_app=_create_app, help="grabpack: grab packs and missing episodes."
+)
+def main() -> None:
+    """Entry point of the ``grabpack`` console script."""
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(demo)
+
+
+@click.group(help="Manage user accounts.")
+def users() -> None:
+    pass
+
+
+def _read_password() -> str:
+    """From a prompt at a terminal, else the first line of standard input; never argv."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option(
+    "--role", required=True, type=click.Choice([r.value for r in Role]), help="What the user does."
+)
+@click.option(
+    "--ward",
+    "wards",
+    multiple=True,
+    metavar="CODE",
+    help="A ward the user works on (staff); repeat for several.",
+)
+@click.option(
+    "--area",
+    "areas",
+    multiple=True,
+    metavar="CODE",
+    help="A policing area the user covers (police); repeat for several.",
+)
+@click.option("--name", "full_name", default="", help="The user's full name.")
+def create_user_command(
+    email: str, role: str, wards: tuple[str, ...], areas: tuple[str, ...], full_name: str
+) -> None:
+    """Create a user. The password is asked for, or read from standard input."""
+    from grabpack.services.users import UserError, create_user
+
+    password = _read_password()
+    try:
+        user = create_user(
+            email, role, password, ward_codes=wards, area_codes=areas, full_name=full_name
+        )
+        db.session.commit()
+    except UserError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {user.role} {user.email}")
+
+
+@click.command(help="Fill an empty database with a synthetic London dataset.")
+@click.option("--seed", default=2021, show_default=True, help="Random seed: same seed, same data.")
+def demo(seed: int) -> None:
+    from grabpack.demo import DemoRefused, load_demo
+
+    try:
+        logins = load_demo(seed=seed)
+    except DemoRefused as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    if logins is None:
+        click.echo("The database already holds the demo dataset; nothing to do.")
+        return
+    click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000/login as:")
+    for login in logins:
+        click.echo(f"  {login.role:<13} {login.email:<36} {login.password}   {login.scope}")

@@ -1,0 +1,476 @@
+"""The grab pack, declared once.
+
+Every section A-M of DOMAIN.md, its fields, labels, hints, limits and whether a
+field counts towards completeness. The form, the stored version, the read-only
+view, the diff, the completeness checklist and the PDF are all built from this
+declaration: adding a field is one edit here.
+
+Stored shape (``GrabPackVersion.data``)::
+
+    {"identity": {"full_name": "...", "date_of_birth": "1990-04-01", ...},
+     "places": {"places": [{"address": "...", "is_risk_location": true}, ...]},
+     ...}
+
+Dates are ISO strings, numbers are ints, yes/no are bools, choices their key;
+an empty value is ``""``, ``None`` or absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from grabpack.domain.mental_health_act import LEGAL_STATUSES
+
+
+class FieldType(StrEnum):
+    TEXT = "text"  # one line
+    LONG_TEXT = "long_text"  # paragraphs
+    DATE = "date"
+    INTEGER = "integer"
+    YES_NO = "yes_no"
+    CHOICE = "choice"
+    NHS_NUMBER = "nhs_number"
+    POSTCODE = "postcode"
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+TEXT_LIMIT = 200
+LONG_TEXT_LIMIT = 5000
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    type: FieldType = FieldType.TEXT
+    hint: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    counts_for_completeness: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+    # Dates that cannot be in the future (date of birth, photo taken).
+    not_future: bool = False
+    # Printed on the PDF's briefing sheet (page 1) as well as in full.
+    briefing: bool = False
+
+    @property
+    def max_length(self) -> int:
+        return LONG_TEXT_LIMIT if self.type is FieldType.LONG_TEXT else TEXT_LIMIT
+
+    def choice_label(self, value: str) -> str:
+        return dict(self.choices).get(value, value)
+
+
+@dataclass(frozen=True)
+class Group:
+    """A repeatable list (contacts, places, medicines): each item has the same fields."""
+
+    key: str
+    label: str
+    item_label: str
+    fields: tuple[Field, ...]
+    hint: str = ""
+    # Complete when at least one item has every completeness field filled.
+    counts_for_completeness: bool = False
+    max_items: int = 50
+    briefing: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    letter: str
+    title: str
+    items: tuple[Field | Group, ...]
+    hint: str = ""
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return tuple(item for item in self.items if isinstance(item, Field))
+
+    @property
+    def groups(self) -> tuple[Group, ...]:
+        return tuple(item for item in self.items if isinstance(item, Group))
+
+
+YES_NO_UNKNOWN = (("yes", "Yes"), ("no", "No"), ("unknown", "Not known"))
+RISK_CATEGORIES = (("low", "Low"), ("medium", "Medium"), ("high", "High"))
+
+GRAB_PACK: tuple[Section, ...] = (
+    Section(
+        "identity",
+        "A",
+        "Identity",
+        (
+            Field("full_name", "Full name", counts_for_completeness=True, briefing=True),
+            Field("preferred_name", "Preferred name", briefing=True),
+            Field("aliases", "Previous names and aliases", FieldType.LONG_TEXT, briefing=True),
+            Field(
+                "date_of_birth",
+                "Date of birth",
+                FieldType.DATE,
+                counts_for_completeness=True,
+                not_future=True,
+                briefing=True,
+                hint="For example, 27 3 1985",
+            ),
+            Field("gender", "Gender", counts_for_completeness=True, briefing=True),
+            Field(
+                "nhs_number",
+                "NHS number",
+                FieldType.NHS_NUMBER,
+                hint="10 digits, like 943 476 5919",
+                briefing=True,
+            ),
+            Field("local_hospital_id", "Local hospital number"),
+            Field(
+                "home_address", "Home address", FieldType.LONG_TEXT, counts_for_completeness=True
+            ),
+            Field("home_postcode", "Home postcode", FieldType.POSTCODE),
+            Field("previous_addresses", "Previous addresses", FieldType.LONG_TEXT),
+            Field("first_language", "First language", counts_for_completeness=True),
+            Field("interpreter_needed", "Interpreter needed", FieldType.YES_NO),
+        ),
+    ),
+    Section(
+        "description",
+        "B",
+        "Description",
+        (
+            Field(
+                "height_cm",
+                "Height in centimetres",
+                FieldType.INTEGER,
+                minimum=50,
+                maximum=250,
+                counts_for_completeness=True,
+                briefing=True,
+            ),
+            Field(
+                "build",
+                "Build",
+                counts_for_completeness=True,
+                briefing=True,
+                hint="For example, slim, medium, heavy",
+            ),
+            Field(
+                "ethnicity", "Ethnicity (as described)", counts_for_completeness=True, briefing=True
+            ),
+            Field(
+                "hair",
+                "Hair: colour, style and length",
+                counts_for_completeness=True,
+                briefing=True,
+            ),
+            Field("facial_hair", "Facial hair", briefing=True),
+            Field("eye_colour", "Eye colour", briefing=True),
+            Field("glasses", "Glasses or contact lenses"),
+            Field(
+                "marks",
+                "Scars, tattoos, piercings and marks",
+                FieldType.LONG_TEXT,
+                counts_for_completeness=True,
+                briefing=True,
+            ),
+            Field("accent", "Accent"),
+            Field("aids", "Mobility or communication aids", FieldType.LONG_TEXT),
+            Field("photo_taken_on", "Date the photo was taken", FieldType.DATE, not_future=True),
+        ),
+        hint="A recent head-and-shoulders photo is uploaded with the pack.",
+    ),
+    Section(
+        "clothing",
+        "C",
+        "Clothing and possessions",
+        (
+            Field(
+                "usual_clothing",
+                "Usual clothing",
+                FieldType.LONG_TEXT,
+                counts_for_completeness=True,
+            ),
+            Field(
+                "possessions",
+                "Possessions usually carried",
+                FieldType.LONG_TEXT,
+                hint="Cash, bank cards, travel card, keys, ID, medication",
+            ),
+        ),
+    ),
+    Section(
+        "phone",
+        "D",
+        "Phone and online",
+        (
+            Field("mobile_number", "Mobile number", FieldType.PHONE),
+            Field("network", "Mobile network"),
+            Field("handset", "Handset"),
+            Field("other_devices", "Other devices", FieldType.LONG_TEXT),
+            Field("email", "Email address", FieldType.EMAIL),
+            Field("social_media", "Social media handles", FieldType.LONG_TEXT),
+        ),
+        hint="Never record passwords or PINs.",
+    ),
+    Section(
+        "money",
+        "E",
+        "Money and transport",
+        (
+            Field("access_to_money", "Access to money", FieldType.LONG_TEXT),
+            Field("banks_and_cards", "Banks and cards (for financial checks)", FieldType.LONG_TEXT),
+            Field("driving", "Driving or vehicle access", FieldType.LONG_TEXT),
+            Field("public_transport", "Public transport habits", FieldType.LONG_TEXT),
+        ),
+    ),
+    Section(
+        "health",
+        "F",
+        "Health",
+        (
+            Field("diagnoses", "Diagnoses", FieldType.LONG_TEXT, counts_for_completeness=True),
+            Group(
+                "medications",
+                "Current medication",
+                "Medicine",
+                (
+                    Field("name", "Medicine", counts_for_completeness=True),
+                    Field("dose", "Dose"),
+                    Field("timing", "When taken"),
+                ),
+                counts_for_completeness=True,
+            ),
+            Field(
+                "missed_doses",
+                "What happens if doses are missed",
+                FieldType.LONG_TEXT,
+                counts_for_completeness=True,
+                briefing=True,
+            ),
+            Field(
+                "physical_conditions",
+                "Physical conditions",
+                FieldType.LONG_TEXT,
+                hint="For example, diabetes, epilepsy",
+                briefing=True,
+            ),
+            Field("allergies", "Allergies", FieldType.LONG_TEXT),
+            Field("substance_use", "Substance or alcohol use", FieldType.LONG_TEXT),
+            Field("gp", "GP practice"),
+            Field("responsible_clinician", "Responsible clinician", counts_for_completeness=True),
+            Field("care_coordinator", "Care coordinator"),
+        ),
+    ),
+    Section(
+        "legal",
+        "G",
+        "Legal status",
+        (
+            Field(
+                "legal_status",
+                "Mental Health Act status",
+                FieldType.CHOICE,
+                choices=tuple((s.key, s.label) for s in LEGAL_STATUSES),
+                counts_for_completeness=True,
+                briefing=True,
+            ),
+            Field(
+                "section_start_on",
+                "Section start date",
+                FieldType.DATE,
+                not_future=True,
+                briefing=True,
+            ),
+            Field("section_expires_on", "Section expiry date", FieldType.DATE, briefing=True),
+            Field(
+                "moj_reference",
+                "Ministry of Justice reference",
+                hint="Restricted patients only (37/41, 47/49, 48/49)",
+                briefing=True,
+            ),
+            Field(
+                "s17_leave",
+                "Current section 17 leave",
+                FieldType.CHOICE,
+                choices=(("none", "None"), ("escorted", "Escorted"), ("unescorted", "Unescorted")),
+            ),
+            Field("s17_conditions", "Section 17 leave conditions", FieldType.LONG_TEXT),
+        ),
+    ),
+    Section(
+        "risk",
+        "H",
+        "Risk",
+        (
+            Field(
+                "risk_to_self",
+                "Risk to self",
+                FieldType.LONG_TEXT,
+                counts_for_completeness=True,
+                hint="Self-harm, suicide attempts and methods",
+                briefing=True,
+            ),
+            Field(
+                "risk_to_others",
+                "Risk to others",
+                FieldType.LONG_TEXT,
+                counts_for_completeness=True,
+                hint="Violence, weapons",
+                briefing=True,
+            ),
+            Field(
+                "risk_from_others",
+                "Risk from others",
+                FieldType.LONG_TEXT,
+                counts_for_completeness=True,
+                hint="Exploitation, abuse",
+                briefing=True,
+            ),
+            Field(
+                "considered_dangerous",
+                "Considered dangerous",
+                FieldType.YES_NO,
+                briefing=True,
+                hint="Code of Practice: report to police immediately",
+            ),
+            Field(
+                "particularly_vulnerable",
+                "Considered particularly vulnerable",
+                FieldType.YES_NO,
+                briefing=True,
+                hint="Code of Practice: report to police immediately",
+            ),
+            Field(
+                "missing_risk",
+                "Trust's missing-risk category",
+                FieldType.CHOICE,
+                choices=RISK_CATEGORIES,
+                counts_for_completeness=True,
+                briefing=True,
+            ),
+        ),
+    ),
+    Section(
+        "places",
+        "I",
+        "Places likely to go",
+        (
+            Group(
+                "places",
+                "Places likely to go",
+                "Place",
+                (
+                    Field(
+                        "address",
+                        "Address or description",
+                        FieldType.LONG_TEXT,
+                        counts_for_completeness=True,
+                    ),
+                    Field("postcode", "Postcode", FieldType.POSTCODE),
+                    Field(
+                        "reason",
+                        "Why they may go there",
+                        hint="Family, former home, work, place of worship, a bridge or railway",
+                    ),
+                    Field("is_risk_location", "Risk location", FieldType.YES_NO),
+                ),
+                counts_for_completeness=True,
+                briefing=True,
+            ),
+        ),
+    ),
+    Section(
+        "history",
+        "J",
+        "Previous missing history",
+        (
+            Field(
+                "history_before_tool",
+                "Missing history before this record",
+                FieldType.LONG_TEXT,
+                hint="Episodes logged here are listed automatically",
+            ),
+        ),
+    ),
+    Section(
+        "contacts",
+        "K",
+        "Contacts",
+        (
+            Group(
+                "contacts",
+                "Contacts",
+                "Contact",
+                (
+                    Field("name", "Name", counts_for_completeness=True),
+                    Field(
+                        "relationship",
+                        "Relationship",
+                        FieldType.CHOICE,
+                        choices=(
+                            ("next_of_kin", "Next of kin"),
+                            ("nearest_relative", "Nearest relative"),
+                            ("family", "Family"),
+                            ("friend", "Friend"),
+                            ("associate", "Associate"),
+                            ("care_coordinator", "Care coordinator"),
+                            ("other", "Other"),
+                        ),
+                    ),
+                    Field("phone", "Phone", FieldType.PHONE, counts_for_completeness=True),
+                    Field("address", "Address", FieldType.LONG_TEXT),
+                    Field("notes", "Notes", FieldType.LONG_TEXT),
+                ),
+                counts_for_completeness=True,
+                briefing=True,
+            ),
+        ),
+        hint="The ward's 24-hour phone is printed on every pack.",
+    ),
+    Section(
+        "routine",
+        "L",
+        "Routine and interests",
+        (
+            Field("daily_routine", "Daily routine", FieldType.LONG_TEXT),
+            Field("habits", "Habits", FieldType.LONG_TEXT),
+            Field("favourite_places", "Favourite places", FieldType.LONG_TEXT),
+        ),
+    ),
+    Section(
+        "record",
+        "M",
+        "Form record",
+        (
+            Field(
+                "patient_involved",
+                "Patient involved in completing the pack",
+                FieldType.CHOICE,
+                choices=(("yes", "Yes"), ("no", "No"), ("best_interests", "Best interests")),
+                counts_for_completeness=True,
+            ),
+            Field("best_interests_note", "Best-interests note", FieldType.LONG_TEXT),
+        ),
+        hint="Who completed it, when and the version are recorded with every save.",
+    ),
+)
+
+SECTIONS_BY_KEY = {section.key: section for section in GRAB_PACK}
+
+
+def iter_fields() -> Iterator[tuple[Section, Field]]:
+    """Every top-level (non-repeatable) field with its section."""
+    for section in GRAB_PACK:
+        for field in section.fields:
+            yield section, field
+
+
+def value_of(data: dict, section_key: str, field_key: str):
+    """A field's stored value, or ``None`` when the section or field is absent."""
+    return (data.get(section_key) or {}).get(field_key)
+
+
+def is_empty(value) -> bool:
+    return value is None or value == "" or value == []

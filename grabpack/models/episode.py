@@ -1,0 +1,105 @@
+"""Missing episodes: Part 2 of the protocol, what is known only when someone goes missing.
+
+An episode never writes to the grab pack. It pins the pack version that was
+current when it opened, and it records the reporting-quality facts as they
+stood then, so that later edits cannot rewrite how well it was reported.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grabpack.extensions import db
+from grabpack.models.base import UTCDateTime, created_at_column
+from grabpack.models.org import Ward
+from grabpack.models.patient import Patient
+
+
+class EpisodeKind(StrEnum):
+    MISSING = "missing"
+    AWOL = "awol"
+    ESCAPEE = "escapee"
+
+    @property
+    def label(self) -> str:
+        return {"missing": "Missing", "awol": "AWOL", "escapee": "Escapee"}[self.value]
+
+
+class PoliceRiskGrade(StrEnum):
+    """College of Policing APP continuum; owned by police, apart from the trust's category."""
+
+    VERY_LOW = "very_low"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class MissingEpisode(db.Model):
+    __tablename__ = "missing_episodes"
+    __table_args__ = (
+        Index("ix_missing_episodes_ward_noticed", "ward_id", "noticed_at"),
+        Index("ix_missing_episodes_patient_noticed", "patient_id", "noticed_at"),
+        Index("ix_missing_episodes_returned_at", "returned_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id"))
+    # The ward at the time: a later transfer must not move the episode.
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    grab_pack_version_number: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    legal_status: Mapped[str] = mapped_column(String(20), default="")
+
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_seen_place: Mapped[str] = mapped_column(String(500), default="")
+    noticed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    police_reference: Mapped[str] = mapped_column(String(50), default="")
+    police_risk_grade: Mapped[str | None] = mapped_column(String(10))
+    clothing: Mapped[str] = mapped_column(Text, default="")
+    circumstances: Mapped[str] = mapped_column(Text, default="")
+
+    ward_and_grounds_searched: Mapped[bool] = mapped_column(Boolean, default=False)
+    cctv_checked: Mapped[bool] = mapped_column(Boolean, default=False)
+    security_told: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_of_kin_contacted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    s18_expires_on: Mapped[date | None] = mapped_column(Date)
+    s18_expiry_stated: Mapped[bool] = mapped_column(Boolean, default=False)
+    moj_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # Reporting quality at opening (DOMAIN.md "poor reporting").
+    had_no_pack: Mapped[bool] = mapped_column(Boolean, default=False)
+    pack_incomplete: Mapped[bool] = mapped_column(Boolean, default=False)
+    review_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    photo_stale: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    found_category: Mapped[str] = mapped_column(String(30), default="")
+    found_place: Mapped[str] = mapped_column(String(500), default="")
+    found_by: Mapped[str] = mapped_column(String(20), default="")
+    harm_while_missing: Mapped[str] = mapped_column(Text, default="")
+    prevention_interview_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    patient: Mapped[Patient] = relationship()
+    ward: Mapped[Ward] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.returned_at is None
+
+    @property
+    def kind_enum(self) -> EpisodeKind:
+        return EpisodeKind(self.kind)

@@ -1,0 +1,160 @@
+"""Creating users and signing them in, with lockout after repeated failures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from grabpack.extensions import db
+from grabpack.models import PolicingArea, Role, User, Ward
+from grabpack.models.base import utcnow
+from grabpack.models.user import new_session_token
+from grabpack.services import audit
+from grabpack.services.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
+
+
+class UserError(ValueError):
+    """A user cannot be created as asked; the message is shown as it is."""
+
+
+def normalise_email(raw: str) -> str:
+    try:
+        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise UserError(f"{raw!r} is not a valid email address") from exc
+
+
+def create_user(
+    email: str,
+    role: str,
+    password: str,
+    *,
+    ward_codes: Sequence[str] = (),
+    area_codes: Sequence[str] = (),
+    full_name: str = "",
+) -> User:
+    """Add a user with their scope; the caller commits.
+
+    Staff need at least one ward and no areas; police at least one area and no
+    wards; admins neither. Unknown codes are named in the error.
+    """
+    email = normalise_email(email)
+    try:
+        role_enum = Role(role)
+    except ValueError as exc:
+        choices = ", ".join(r.value for r in Role)
+        raise UserError(f"Unknown role {role!r}: choose one of {choices}") from exc
+    if problem := password_problem(password):
+        raise UserError(problem)
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
+        raise UserError(f"A user with email {email} already exists")
+    wards = _by_codes(Ward, ward_codes, "ward")
+    areas = _by_codes(PolicingArea, area_codes, "policing area")
+    if role_enum.is_staff and (not wards or areas):
+        raise UserError(f"A {role_enum.value} needs at least one --ward and no --area")
+    if role_enum is Role.POLICE and (not areas or wards):
+        raise UserError("A police user needs at least one --area and no --ward")
+    if role_enum is Role.ADMIN and (wards or areas):
+        raise UserError("An admin is not scoped to wards or areas")
+    user = User(
+        email=email,
+        role=role_enum.value,
+        full_name=full_name,
+        password_hash=hash_password(password),
+        wards=wards,
+        policing_areas=areas,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", user=None, target_user_id=user.id, role=user.role)
+    return user
+
+
+def _by_codes(model, codes: Sequence[str], what: str) -> list:
+    wanted = list(dict.fromkeys(code.strip().upper() for code in codes if code.strip()))
+    if not wanted:
+        return []
+    found = db.session.scalars(select(model).where(func.upper(model.code).in_(wanted))).all()
+    known = {row.code.upper() for row in found}
+    unknown = [code for code in wanted if code not in known]
+    if unknown:
+        raise UserError(f"Unknown {what} code: {', '.join(unknown)}")
+    return list(found)
+
+
+class LoginOutcome(StrEnum):
+    OK = "ok"
+    BAD_CREDENTIALS = "bad_credentials"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    outcome: LoginOutcome
+    user: User | None = None
+
+
+def authenticate(
+    email: str,
+    password: str,
+    *,
+    max_failures: int,
+    lockout: timedelta,
+    remote_addr: str = "",
+    now: datetime | None = None,
+) -> LoginResult:
+    """Check a sign-in and record it; the caller commits.
+
+    After ``max_failures`` wrong passwords in a row the account locks for
+    ``lockout``, even against the right password, and every session it had is
+    ended. Unknown emails take as long as known ones.
+    """
+    now = now or utcnow()
+    try:
+        email = normalise_email(email)
+    except UserError:
+        email = email.strip().lower()
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    if user is None or not user.active:
+        verify_password(None, password)
+        audit.record("login.failed", remote_addr=remote_addr, reason="unknown_or_inactive")
+        return LoginResult(LoginOutcome.BAD_CREDENTIALS)
+    if user.locked_until is not None and user.locked_until > now:
+        audit.record("login.refused_locked", user=user, remote_addr=remote_addr)
+        return LoginResult(LoginOutcome.LOCKED, user)
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + lockout
+            user.failed_logins = 0
+            user.session_token = new_session_token()
+            audit.record("login.locked", user=user, remote_addr=remote_addr)
+            return LoginResult(LoginOutcome.LOCKED, user)
+        audit.record("login.failed", user=user, remote_addr=remote_addr, reason="bad_password")
+        return LoginResult(LoginOutcome.BAD_CREDENTIALS, user)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    audit.record("login", user=user, remote_addr=remote_addr)
+    return LoginResult(LoginOutcome.OK, user)
+
+
+def set_password(user: User, password: str) -> None:
+    """Change a password and end every session the user had."""
+    if problem := password_problem(password):
+        raise UserError(problem)
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    audit.record("user.password_changed", user=user)

@@ -1,0 +1,83 @@
+"""The ward's list of patients with their pack state, in one query whatever the ward size."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, select
+
+from grabpack.domain.review import DEFAULT_POLICY, ReviewPolicy, is_photo_stale, is_review_overdue
+from grabpack.extensions import db
+from grabpack.models import GrabPack, GrabPackVersion, MissingEpisode, Patient, Ward
+
+
+@dataclass(frozen=True)
+class WardRow:
+    patient_id: uuid.UUID
+    full_name: str
+    date_of_birth: date | None
+    nhs_number: str | None
+    version_number: int
+    is_complete: bool
+    review_due_on: date | None
+    photo_taken_on: date | None
+    has_photo: bool
+    open_episodes: int
+    last_missing_at: datetime | None
+
+    def pack_state(self, today: date) -> str:
+        """none, draft, complete or overdue: the ward's four words for a pack."""
+        if self.version_number == 0:
+            return "none"
+        if self.review_due_on is not None and is_review_overdue(self.review_due_on, today):
+            return "overdue"
+        return "complete" if self.is_complete else "draft"
+
+    def photo_stale(self, today: date, policy: ReviewPolicy = DEFAULT_POLICY) -> bool:
+        return self.has_photo and is_photo_stale(self.photo_taken_on, today, policy)
+
+
+def ward_rows(ward: Ward) -> list[WardRow]:
+    """Every current patient on the ward, with pack and episode facts, in one query."""
+    ward_patients = select(Patient.id).where(Patient.ward_id == ward.id)
+    episodes = (
+        select(
+            MissingEpisode.patient_id.label("patient_id"),
+            func.count(MissingEpisode.id)
+            .filter(MissingEpisode.returned_at.is_(None))
+            .label("open"),
+            func.max(MissingEpisode.noticed_at).label("last"),
+        )
+        .where(MissingEpisode.patient_id.in_(ward_patients))
+        .group_by(MissingEpisode.patient_id)
+        .subquery()
+    )
+    statement = (
+        select(
+            Patient.id,
+            Patient.full_name,
+            Patient.date_of_birth,
+            Patient.nhs_number,
+            func.coalesce(GrabPack.current_version_number, 0),
+            func.coalesce(GrabPackVersion.is_complete, False),
+            GrabPackVersion.review_due_on,
+            GrabPackVersion.photo_taken_on,
+            GrabPackVersion.photo_id.is_not(None),
+            func.coalesce(episodes.c.open, 0),
+            episodes.c.last,
+        )
+        .outerjoin(GrabPack, GrabPack.patient_id == Patient.id)
+        .outerjoin(
+            GrabPackVersion,
+            and_(
+                GrabPackVersion.grab_pack_id == GrabPack.id,
+                GrabPackVersion.number == GrabPack.current_version_number,
+            ),
+        )
+        .outerjoin(episodes, episodes.c.patient_id == Patient.id)
+        .where(Patient.ward_id == ward.id, Patient.discharged_at.is_(None))
+        .order_by(Patient.full_name)
+    )
+    return [WardRow(*row[:8], bool(row[8]), *row[9:]) for row in db.session.execute(statement)]
