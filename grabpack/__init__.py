@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(app.instance_path, config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure_logger(app)
+    configure_proxy(app)
     register_extensions(app)
     register_templates(app)
     register_blueprints(app)
@@ -41,6 +42,15 @@ def configure_logger(app: Flask) -> None:
     )
     # Alembic announces each plugin at INFO every time an app is built.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def configure_proxy(app: Flask) -> None:
+    """Behind a TLS-terminating proxy, believe its X-Forwarded-* headers, and only its."""
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_extensions(app: Flask) -> None:

@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from grabpack.extensions import db
 from grabpack.models import Role
@@ -34,9 +34,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
 
 
-@click.group(help="Manage user accounts.")
-def users() -> None:
-    pass
+users = AppGroup("users", help="Manage user accounts.")
 
 
 def _read_password() -> str:
@@ -86,6 +84,7 @@ def create_user_command(
 
 
 @click.command(help="Fill an empty database with a synthetic London dataset.")
+@with_appcontext
 @click.option("--seed", default=2021, show_default=True, help="Random seed: same seed, same data.")
 def demo(seed: int) -> None:
     from grabpack.demo import DemoRefused, load_demo
@@ -101,3 +100,7 @@ def demo(seed: int) -> None:
     click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000/login as:")
     for login in logins:
         click.echo(f"  {login.role:<13} {login.email:<36} {login.password}   {login.scope}")
+
+
+if __name__ == "__main__":
+    main()

@@ -7,6 +7,7 @@ silent fallback. Development and testing relax only what they must.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +20,11 @@ class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
 
+def flag(raw: str) -> bool:
+    """An on/off variable: 1, true, yes or on (any case) mean on."""
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
 @dataclass(frozen=True)
 class Setting:
     """One ``GRABPACK_*`` variable: its Flask key, default and meaning (for the README)."""
@@ -26,7 +32,7 @@ class Setting:
     env: str
     key: str
     default: Any
-    cast: type = str
+    cast: Callable[[str], Any] = str
     help: str = ""
 
 
@@ -103,12 +109,23 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "argon2-cffi parameter profile for password hashes (argon2id, 64 MiB by default).",
     ),
+    Setting(
+        "GRABPACK_SECURE_COOKIES",
+        "SECURE_COOKIES",
+        False,
+        flag,
+        "Force `Secure` cookies outside production (e.g. a staging site on HTTPS).",
+    ),
+    Setting(
+        "GRABPACK_PROXY_HOPS",
+        "PROXY_HOPS",
+        0,
+        int,
+        "Reverse proxies in front of the app (e.g. 1 behind nginx): trust that many "
+        "`X-Forwarded-*` hops for client address and HTTPS.",
+    ),
     Setting("GRABPACK_LOG_LEVEL", "LOG_LEVEL", "INFO", str, "Python logging level."),
 )
-
-
-def _bool_env(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def load_config(instance_path: str | Path, overrides: dict[str, Any] | None = None) -> dict:
@@ -148,7 +165,7 @@ def load_config(instance_path: str | Path, overrides: dict[str, Any] | None = No
         database = Path(instance_path) / "grabpack.sqlite3"
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
 
-    secure_cookies = environment == "production" or _bool_env("GRABPACK_SECURE_COOKIES")
+    secure_cookies = environment == "production" or bool(config["SECURE_COOKIES"])
     config.setdefault("TESTING", environment == "testing")
     config.update(
         SESSION_COOKIE_SECURE=secure_cookies,

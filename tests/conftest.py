@@ -104,6 +104,23 @@ def app(database_url: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def app_factory(database_url: str):
+    """Another app on the test's database with other settings; its engine is closed after."""
+    apps: list[Flask] = []
+
+    def factory(**overrides) -> Flask:
+        extra = make_app(database_url, **overrides)
+        apps.append(extra)
+        return extra
+
+    yield factory
+    for extra in apps:
+        with extra.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -155,10 +155,8 @@ def test_next_parameter_returns_to_the_page_asked_for(client, world):
     assert response.headers["Location"] == "/wards/WA1"
 
 
-def test_sign_in_attempts_are_rate_limited(database_url, world):
-    from tests.conftest import make_app
-
-    app = make_app(database_url, LOGIN_RATE_LIMIT="3 per minute")
+def test_sign_in_attempts_are_rate_limited(app_factory, world):
+    app = app_factory(LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
     token = csrf_token(client.get("/login").text)
     statuses = [

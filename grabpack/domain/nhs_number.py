@@ -18,6 +18,8 @@ def normalise_nhs_number(raw: str) -> str:
     '9434765919'
     """
     digits = re.sub(r"[\s-]", "", raw or "")
+    if not digits:
+        raise InvalidNHSNumber("Enter the NHS number: 10 digits")
     if not digits.isascii() or not digits.isdigit():
         raise InvalidNHSNumber("NHS number must contain only digits")
     if len(digits) != 10:

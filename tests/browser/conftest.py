@@ -1,0 +1,83 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against a live server.
+
+Never `playwright install`: the machine has no internet, and we test the
+browser people use. Every request off the loopback address is aborted.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable, "Debian's chromium is not installed: run scripts/test, which installs it"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+class ConsoleErrors(list):
+    """Console errors and failed requests seen by the page, other than the design
+    system's web fonts, which our CSP keeps off assets.nhs.uk on purpose."""
+
+    def note(self, message) -> None:
+        if message.type == "error" and "font" not in message.text.lower():
+            self.append(message.text)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server)
+
+    def only_loopback(route):
+        if urlsplit(route.request.url).hostname in {h.strip("[]") for h in LOOPBACK}:
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", only_loopback)
+    page = context.new_page()
+    errors = ConsoleErrors()
+    page.on("console", errors.note)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.console_errors = errors
+    yield page
+    context.close()
+    assert not errors, errors
