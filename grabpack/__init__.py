@@ -83,10 +83,11 @@ def register_blueprints(app: Flask) -> None:
     from grabpack.admin import bp as admin_bp
     from grabpack.auth import bp as auth_bp
     from grabpack.main import bp as main_bp
+    from grabpack.packs import bp as packs_bp
     from grabpack.police import bp as police_bp
     from grabpack.ward import bp as ward_bp
 
-    for blueprint in (main_bp, auth_bp, ward_bp, police_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, ward_bp, packs_bp, police_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

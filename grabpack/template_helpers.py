@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from jinja2 import ChainableUndefined
 
+from grabpack.domain.grab_pack_schema import GRAB_PACK, display_value
 from grabpack.domain.nhs_number import format_nhs_number
 
 LONDON = ZoneInfo("Europe/London")
@@ -33,13 +34,28 @@ def field_error(field) -> dict | None:
     return {"text": field.errors[0]} if field.errors else None
 
 
+def choice_item(choice: tuple) -> dict:
+    """A WTForms choice as a design-system radio or select item."""
+    return {"value": choice.value, "text": choice.label}
+
+
 def init_app(app: Flask) -> None:
     # The NHS.UK macros read optional params as chained attributes.
     app.jinja_env.undefined = ChainableUndefined
+    # Flask escapes only *.html templates; the design system's macros are *.jinja
+    # and print "text" params, so escape everywhere (their "html" params use |safe).
+    app.jinja_env.autoescape = True
+    app.jinja_env.filters["choice_item"] = choice_item
     app.jinja_env.filters.update(
         london_time=london_time, long_date=long_date, nhs_number=nhs_number
     )
 
-    @app.context_processor
-    def _globals() -> dict:
-        return {"field_error": field_error}
+    from grabpack.packs.forms import error_list
+
+    # Globals, not a context processor: imported macros see globals only.
+    app.jinja_env.globals.update(
+        field_error=field_error,
+        error_list=error_list,
+        display_value=display_value,
+        GRAB_PACK=GRAB_PACK,
+    )

@@ -474,3 +474,21 @@ def value_of(data: dict, section_key: str, field_key: str):
 
 def is_empty(value) -> bool:
     return value is None or value == "" or value == []
+
+
+def display_value(field: Field, value) -> str:
+    """A stored value as people read it: labels for choices, Yes/No, long dates."""
+    if is_empty(value):
+        return ""
+    if field.type is FieldType.YES_NO:
+        return "Yes" if value else "No"
+    if field.type is FieldType.CHOICE:
+        return field.choice_label(value)
+    if field.type is FieldType.DATE:
+        from datetime import date
+
+        return date.fromisoformat(value).strftime("%-d %B %Y")
+    if field.type is FieldType.NHS_NUMBER and len(str(value)) == 10:
+        value = str(value)
+        return f"{value[:3]} {value[3:6]} {value[6:]}"
+    return str(value)

@@ -35,6 +35,10 @@ class GrabPack(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id"), unique=True)
     current_version_number: Mapped[int] = mapped_column(Integer, default=0)
+    # When the next review is due: the current version's date, brought forward by
+    # events that call for a review at once (transfer, an episode closing).
+    review_due_on: Mapped[date | None] = mapped_column(Date)
+    review_due_reason: Mapped[str] = mapped_column(String(100), default="", server_default="")
     created_at: Mapped[datetime] = created_at_column()
 
     patient: Mapped[Patient] = relationship(backref=db.backref("grab_pack", uselist=False))
@@ -76,6 +80,10 @@ class GrabPackVersion(db.Model):
     # "edit", "review" (reviewed, no changes) or "restore".
     kind: Mapped[str] = mapped_column(String(20), default="edit")
     change_note: Mapped[str] = mapped_column(String(500), default="")
+    # "restore" versions name the version they brought back.
+    restored_from: Mapped[int | None] = mapped_column(Integer)
+    # The form's one-time id: a double-clicked Save finds its first version here.
+    submission_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     is_complete: Mapped[bool] = mapped_column(Boolean, default=False)
     missing_risk: Mapped[str | None] = mapped_column(String(10))
     reviewed_on: Mapped[date] = mapped_column(Date)

@@ -62,7 +62,7 @@ def ward_rows(ward: Ward) -> list[WardRow]:
             Patient.nhs_number,
             func.coalesce(GrabPack.current_version_number, 0),
             func.coalesce(GrabPackVersion.is_complete, False),
-            GrabPackVersion.review_due_on,
+            GrabPack.review_due_on,
             GrabPackVersion.photo_taken_on,
             GrabPackVersion.photo_id.is_not(None),
             func.coalesce(episodes.c.open, 0),
@@ -81,3 +81,44 @@ def ward_rows(ward: Ward) -> list[WardRow]:
         .order_by(Patient.full_name)
     )
     return [WardRow(*row[:8], bool(row[8]), *row[9:]) for row in db.session.execute(statement)]
+
+
+FILTERS = {
+    "": "All patients",
+    "none": "No grab pack",
+    "draft": "Draft",
+    "complete": "Complete",
+    "overdue": "Review overdue",
+    "missing": "Missing now",
+}
+
+SORTS = {
+    "name": "Name",
+    "state": "Grab pack state",
+    "review": "Review due",
+    "last_missing": "Last missing",
+}
+
+# Most urgent first when sorting by state.
+_STATE_ORDER = {"none": 0, "overdue": 1, "draft": 2, "complete": 3}
+
+
+def filtered_rows(
+    rows: list[WardRow], today: date, *, state: str = "", sort: str = "name"
+) -> list[WardRow]:
+    """Filter and sort one ward's rows. A ward holds tens of patients: this is
+    presentation of one query's result, not a second query."""
+    if state == "missing":
+        rows = [r for r in rows if r.open_episodes]
+    elif state in _STATE_ORDER:
+        rows = [r for r in rows if r.pack_state(today) == state]
+    keys = {
+        "name": lambda r: r.full_name.casefold(),
+        "state": lambda r: (_STATE_ORDER[r.pack_state(today)], r.full_name.casefold()),
+        "review": lambda r: (r.review_due_on is None, r.review_due_on or today),
+        "last_missing": lambda r: (
+            r.last_missing_at is None,
+            -(r.last_missing_at.timestamp()) if r.last_missing_at else 0,
+        ),
+    }
+    return sorted(rows, key=keys.get(sort, keys["name"]))

@@ -1,21 +1,25 @@
-"""Ward staff pages: their wards, a ward's patients, a patient."""
+"""Ward staff pages: their wards, a ward's patients, a patient; admission,
+transfer and discharge."""
 
 from __future__ import annotations
 
 import uuid
 
-from flask import redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from grabpack.auth.decorators import STAFF, roles_required
+from grabpack.domain.clock import london_today
 from grabpack.extensions import db
-from grabpack.models import MissingEpisode
-from grabpack.models.base import utcnow
-from grabpack.services import access
+from grabpack.models import MissingEpisode, Setting, Ward
+from grabpack.packs.forms import choices
+from grabpack.services import access, patients
 from grabpack.services.grab_packs import current_version, pack_for
-from grabpack.services.ward_dashboard import ward_rows
+from grabpack.services.ward_dashboard import FILTERS, SORTS, filtered_rows, ward_rows
 from grabpack.ward import bp
+from grabpack.ward.forms import AdmitForm, DischargeForm, TransferForm
 
 
 @bp.route("/wards")
@@ -31,16 +35,64 @@ def index():
 @roles_required(*STAFF)
 def dashboard(code: str):
     ward = access.ward_for_staff(current_user, code)
+    sort = request.args.get("sort", "name")
+    state = request.args.get("state", "")
+    today = london_today()
+    rows = filtered_rows(ward_rows(ward), today, state=state, sort=sort)
     return render_template(
-        "ward/dashboard.html", ward=ward, rows=ward_rows(ward), today=utcnow().date()
+        "ward/dashboard.html",
+        ward=ward,
+        rows=rows,
+        today=today,
+        sort=sort if sort in SORTS else "name",
+        state=state if state in FILTERS else "",
+        filters=FILTERS,
+        sorts=SORTS,
     )
+
+
+@bp.route("/wards/<code>/patients/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def admit(code: str):
+    ward = access.ward_for_staff(current_user, code)
+    form = AdmitForm()
+    if form.validate_on_submit():
+        try:
+            patient = patients.admit(
+                ward,
+                current_user,
+                full_name=form.full_name.data,
+                date_of_birth=form.date_of_birth.data,
+                nhs_number=form.nhs_number.data or None,
+            )
+            db.session.commit()
+        except patients.PatientError as error:
+            db.session.rollback()
+            form.nhs_number.errors = [str(error)]
+        else:
+            flash(f"{patient.full_name} admitted to {ward.name}", "success")
+            return redirect(url_for("ward.patient", patient_id=patient.id))
+    return render_template("ward/admit.html", ward=ward, form=form)
+
+
+def _transfer_form(patient) -> TransferForm:
+    form = TransferForm()
+    wards = db.session.scalars(
+        select(Ward)
+        .join(Setting)
+        .options(joinedload(Ward.setting))
+        .where(Ward.id != patient.ward_id)
+        .order_by(Setting.name, Ward.name)
+    ).all()
+    form.ward.choices = choices([("", "Choose a ward")] + [(w.code, w.label) for w in wards])
+    return form
 
 
 @bp.route("/patients/<uuid:patient_id>")
 @roles_required(*STAFF)
 def patient(patient_id: uuid.UUID):
     patient = access.patient_for_staff(current_user, patient_id)
-    version = current_version(pack_for(patient))
+    pack = pack_for(patient)
     episodes = db.session.scalars(
         select(MissingEpisode)
         .where(MissingEpisode.patient_id == patient.id)
@@ -50,7 +102,51 @@ def patient(patient_id: uuid.UUID):
     return render_template(
         "ward/patient.html",
         patient=patient,
-        version=version,
+        pack=pack,
+        version=current_version(pack),
         episodes=episodes,
-        today=utcnow().date(),
+        today=london_today(),
+        transfer_form=_transfer_form(patient),
+        discharge_form=DischargeForm(),
     )
+
+
+@bp.route("/patients/<uuid:patient_id>/transfer", methods=["POST"])
+@roles_required(*STAFF)
+def transfer(patient_id: uuid.UUID):
+    patient = access.patient_for_staff(current_user, patient_id)
+    form = _transfer_form(patient)
+    if not form.validate_on_submit():
+        flash(
+            form.ward.errors[0] if form.ward.errors else "Choose the ward to transfer to", "error"
+        )
+        return redirect(url_for("ward.patient", patient_id=patient.id))
+    to_ward = db.session.scalar(select(Ward).where(Ward.code == form.ward.data))
+    try:
+        patients.transfer(patient, to_ward, current_user)
+        db.session.commit()
+    except patients.PatientError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("ward.patient", patient_id=patient.id))
+    flash(
+        f"{patient.full_name} transferred to {to_ward.label}. Their grab pack went with "
+        "them and is due for review.",
+        "success",
+    )
+    return redirect(url_for("ward.index"))
+
+
+@bp.route("/patients/<uuid:patient_id>/discharge", methods=["POST"])
+@roles_required(*STAFF)
+def discharge(patient_id: uuid.UUID):
+    patient = access.patient_for_staff(current_user, patient_id)
+    if DischargeForm().validate_on_submit():
+        try:
+            patients.discharge(patient, current_user)
+            db.session.commit()
+            flash(f"{patient.full_name} discharged. Their grab pack is kept, read-only.", "success")
+        except patients.PatientError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+    return redirect(url_for("ward.patient", patient_id=patient.id))

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("packs", __name__, url_prefix="/patients/<uuid:patient_id>/grab-pack")
+
+from grabpack.packs import routes  # noqa: E402,F401

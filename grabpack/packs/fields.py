@@ -1,0 +1,69 @@
+"""WTForms pieces the design system needs and WTForms lacks: the Day/Month/Year date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from wtforms import Field
+from wtforms.validators import ValidationError
+
+from grabpack.domain.clock import london_today
+
+
+class DayMonthYearField(Field):
+    """A date typed as three boxes (``<name>-day``, ``-month``, ``-year``), as NHS forms do.
+
+    Keeps what was typed on error so that nothing the nurse entered is lost, and
+    stores ``None`` when all three boxes are empty (dates are optional in a draft).
+    """
+
+    def __init__(self, label=None, validators=None, not_future: bool = False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.not_future = not_future
+        self.parts = {"day": "", "month": "", "year": ""}
+        self.parse_error: str | None = None
+
+    def process_data(self, value) -> None:
+        if isinstance(value, str) and value:
+            value = date.fromisoformat(value)
+        self.data = value
+        if isinstance(value, date):
+            self.parts = {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+
+    def process_formdata(self, valuelist) -> None:
+        # Called with our own reading of the three inputs (see process()).
+        pass
+
+    def process(self, formdata, data=None, extra_filters=None) -> None:
+        self.process_errors = []
+        self.parse_error = None
+        if formdata is None or not any(f"{self.name}-{p}" in formdata for p in self.parts):
+            super().process(None, data=data, extra_filters=extra_filters)
+            return
+        self.parts = {part: formdata.get(f"{self.name}-{part}", "").strip() for part in self.parts}
+        self.data = None
+        if not any(self.parts.values()):
+            return
+        label = self.label.text
+        missing = [part for part, value in self.parts.items() if not value]
+        if missing:
+            self.parse_error = f"{label} must include a {' and a '.join(missing)}"
+            return
+        try:
+            day, month, year = (int(self.parts[p]) for p in ("day", "month", "year"))
+            if year < 1000:
+                raise ValueError
+            self.data = date(year, month, day)
+        except ValueError:
+            self.parse_error = f"{label} must be a real date"
+
+    def pre_validate(self, form) -> None:
+        if self.parse_error:
+            raise ValidationError(self.parse_error)
+        if self.data is not None and self.not_future and self.data > london_today():
+            raise ValidationError(f"{self.label.text} must be today or in the past")
+        if self.data is not None and self.data.year < 1900:
+            raise ValidationError(f"{self.label.text} must be after 1900")
+
+    def _value(self) -> str:
+        return self.data.isoformat() if self.data else ""

@@ -1,0 +1,126 @@
+"""Admission, transfer, discharge and retention: the patient's path through the wards."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, func, select
+
+from grabpack.extensions import db
+from grabpack.models import GrabPack, GrabPackVersion, MissingEpisode, Patient, Photo, User, Ward
+from grabpack.models.base import utcnow
+from grabpack.services import audit
+from grabpack.services.grab_packs import request_review
+
+log = logging.getLogger(__name__)
+
+
+class PatientError(ValueError):
+    """The request cannot be carried out as asked; the message says why."""
+
+
+def admit(
+    ward: Ward,
+    author: User,
+    *,
+    full_name: str,
+    date_of_birth: date | None = None,
+    nhs_number: str | None = None,
+) -> Patient:
+    """Register a patient on a ward; the caller commits."""
+    if nhs_number and db.session.scalar(select(Patient.id).where(Patient.nhs_number == nhs_number)):
+        raise PatientError("A patient with this NHS number is already registered")
+    patient = Patient(
+        full_name=full_name,
+        date_of_birth=date_of_birth,
+        nhs_number=nhs_number or None,
+        ward_id=ward.id,
+    )
+    db.session.add(patient)
+    db.session.flush()
+    audit.record("patient.admit", user=author, patient_id=patient.id, ward=ward.code)
+    return patient
+
+
+def transfer(patient: Patient, to_ward: Ward, author: User) -> None:
+    """Move a patient and their whole pack history to another ward.
+
+    The new ward's staff see them at once and the old ward's no longer do (access
+    follows ``Patient.ward_id``); the pack becomes due for review.
+    """
+    if patient.is_discharged:
+        raise PatientError("A discharged patient cannot be transferred")
+    if to_ward.id == patient.ward_id:
+        raise PatientError("The patient is already on this ward")
+    from_code = patient.ward.code
+    patient.ward_id = to_ward.id
+    request_review(patient, "transferred")
+    audit.record(
+        "patient.transfer",
+        user=author,
+        patient_id=patient.id,
+        from_ward=from_code,
+        to_ward=to_ward.code,
+    )
+
+
+def discharge(patient: Patient, author: User, now: datetime | None = None) -> None:
+    """The pack is kept, read-only, for the retention period; it leaves the ward list."""
+    if patient.is_discharged:
+        raise PatientError("The patient is already discharged")
+    patient.discharged_at = now or utcnow()
+    audit.record("patient.discharge", user=author, patient_id=patient.id, ward=patient.ward.code)
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    patients: int
+    versions: int
+    episodes: int
+    photos: int
+
+
+def purge_expired(
+    retention_years: int, *, dry_run: bool, now: datetime | None = None
+) -> PurgeResult:
+    """Delete patients discharged more than ``retention_years`` ago, with their packs,
+    versions, episodes and photos no other version uses. The audit trail stays.
+
+    Mental health records are kept 20 years after treatment ends (Records
+    Management Code of Practice 2021): that is the default.
+    """
+    cutoff = (now or utcnow()) - timedelta(days=round(365.25 * retention_years))
+    expired = select(Patient.id).where(Patient.discharged_at < cutoff)
+    packs = select(GrabPack.id).where(GrabPack.patient_id.in_(expired))
+    expired_versions = select(GrabPackVersion.id).where(GrabPackVersion.grab_pack_id.in_(packs))
+    kept_photo_ids = select(GrabPackVersion.photo_id).where(
+        GrabPackVersion.photo_id.is_not(None), GrabPackVersion.grab_pack_id.not_in(packs)
+    )
+    orphan_photos = select(GrabPackVersion.photo_id).where(
+        GrabPackVersion.id.in_(expired_versions), GrabPackVersion.photo_id.not_in(kept_photo_ids)
+    )
+
+    def count(statement) -> int:
+        return db.session.scalar(select(func.count()).select_from(statement.subquery()))
+
+    result = PurgeResult(
+        count(expired),
+        count(expired_versions),
+        count(select(MissingEpisode.id).where(MissingEpisode.patient_id.in_(expired))),
+        count(orphan_photos.distinct()),
+    )
+    if dry_run:
+        return result
+    patient_ids = list(db.session.scalars(expired))
+    photo_ids = list(db.session.scalars(orphan_photos.distinct()))
+    db.session.execute(delete(MissingEpisode).where(MissingEpisode.patient_id.in_(patient_ids)))
+    db.session.execute(delete(GrabPackVersion).where(GrabPackVersion.id.in_(expired_versions)))
+    db.session.execute(delete(Photo).where(Photo.id.in_(photo_ids)))
+    db.session.execute(delete(GrabPack).where(GrabPack.patient_id.in_(patient_ids)))
+    db.session.execute(delete(Patient).where(Patient.id.in_(patient_ids)))
+    for patient_id in patient_ids:
+        audit.record("patient.purged", patient_id=patient_id, retention_years=retention_years)
+        log.info("retention purge removed patient %s", patient_id)
+    return result
