@@ -32,6 +32,7 @@ def main() -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    app.cli.add_command(retention)
 
 
 users = AppGroup("users", help="Manage user accounts.")
@@ -81,6 +82,37 @@ def create_user_command(
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {user.role} {user.email}")
+
+
+retention = AppGroup("retention", help="Records retention.")
+
+
+@retention.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be deleted; delete nothing.")
+@click.option(
+    "--years",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Override GRABPACK_RETENTION_YEARS for this run.",
+)
+def purge_command(dry_run: bool, years: int | None) -> None:
+    """Delete patients discharged longer ago than the retention period."""
+    from flask import current_app
+
+    from grabpack.services.patients import purge_expired
+
+    years = years or current_app.config["RETENTION_YEARS"]
+    result = purge_expired(years, dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    verb = "Would delete" if dry_run else "Deleted"
+    click.echo(
+        f"{verb} {result.patients} patients discharged over {years} years ago: "
+        f"{result.versions} grab-pack versions, {result.photos} photos, "
+        f"{result.episodes} missing episodes."
+    )
 
 
 @click.command(help="Fill an empty database with a synthetic London dataset.")

@@ -124,6 +124,22 @@ SETTINGS: tuple[Setting, ...] = (
         "Reverse proxies in front of the app (e.g. 1 behind nginx): trust that many "
         "`X-Forwarded-*` hops for client address and HTTPS.",
     ),
+    Setting(
+        "GRABPACK_SQLITE_BUSY_SECONDS",
+        "SQLITE_BUSY_SECONDS",
+        15.0,
+        float,
+        "SQLite only: how long a save waits for another writer before saying the "
+        "database is busy (the form is shown again with every entry kept).",
+    ),
+    Setting(
+        "GRABPACK_RETENTION_YEARS",
+        "RETENTION_YEARS",
+        20,
+        int,
+        "`grabpack retention purge` deletes patients discharged longer ago than this "
+        "(Records Management Code of Practice 2021: 20 years for mental health).",
+    ),
     Setting("GRABPACK_LOG_LEVEL", "LOG_LEVEL", "INFO", str, "Python logging level."),
 )
 
@@ -175,7 +191,9 @@ def load_config(instance_path: str | Path, overrides: dict[str, Any] | None = No
         SESSION_COOKIE_NAME="__Host-grabpack" if secure_cookies else "grabpack",
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
         MAX_CONTENT_LENGTH=config["MAX_UPLOAD_MB"] * 1024 * 1024,
-        SQLALCHEMY_ENGINE_OPTIONS=engine_options(config["SQLALCHEMY_DATABASE_URI"]),
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(
+            config["SQLALCHEMY_DATABASE_URI"], config["SQLITE_BUSY_SECONDS"]
+        ),
         WTF_CSRF_TIME_LIMIT=None,  # the session's idle timeout bounds a token's life
         RATELIMIT_HEADERS_ENABLED=True,
     )
@@ -185,8 +203,8 @@ def load_config(instance_path: str | Path, overrides: dict[str, Any] | None = No
     return config
 
 
-def engine_options(url: str) -> dict[str, Any]:
+def engine_options(url: str, sqlite_busy_seconds: float = 15.0) -> dict[str, Any]:
     """Connection options per backend: SQLite waits on a briefly locked file."""
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
+        return {"connect_args": {"timeout": sqlite_busy_seconds}}
     return {"pool_pre_ping": True}

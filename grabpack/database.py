@@ -15,11 +15,12 @@ def configure_engine_events(app: Flask) -> None:
         return
     with app.app_context():
         engine = db.engine
+    busy_ms = int(app.config["SQLITE_BUSY_SECONDS"] * 1000)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.close()

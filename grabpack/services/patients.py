@@ -99,7 +99,9 @@ def purge_expired(
         GrabPackVersion.photo_id.is_not(None), GrabPackVersion.grab_pack_id.not_in(packs)
     )
     orphan_photos = select(GrabPackVersion.photo_id).where(
-        GrabPackVersion.id.in_(expired_versions), GrabPackVersion.photo_id.not_in(kept_photo_ids)
+        GrabPackVersion.id.in_(expired_versions),
+        GrabPackVersion.photo_id.is_not(None),
+        GrabPackVersion.photo_id.not_in(kept_photo_ids),
     )
 
     def count(statement) -> int:

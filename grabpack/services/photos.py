@@ -17,6 +17,9 @@ MAX_PIXELS = 40_000_000  # a 40 MP phone photo; anything bigger is refused as a 
 STORED_MAX_SIDE = 1600  # plenty for a printed A4 briefing sheet
 
 
+TOO_MANY_PIXELS = "The photo has too many pixels: use one under 40 megapixels"
+
+
 class PhotoError(ValueError):
     """The upload is not a photo we accept; the message says why."""
 
@@ -38,18 +41,13 @@ def process_photo(raw: bytes) -> tuple[bytes, int, int]:
                 raise PhotoError("The photo must be a JPEG, PNG or WebP image")
             width, height = image.size
             if width * height > MAX_PIXELS:
-                raise PhotoError("The photo has too many pixels: use one under 40 megapixels")
+                raise PhotoError(TOO_MANY_PIXELS)
             image.load()
     except PhotoError:
         raise
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-        OSError,
-        SyntaxError,
-        ValueError,
-    ) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PhotoError(TOO_MANY_PIXELS) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise PhotoError(
             "The selected file is not a photo we can read (JPEG, PNG or WebP)"
         ) from exc

@@ -1,0 +1,162 @@
+"""Two nurses, two tabs, a briefly locked database: no save is lost or doubled."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from grabpack.extensions import db
+from grabpack.models import GrabPackVersion, Patient, User, Ward
+from grabpack.services.grab_packs import VersionConflict, save_version
+from tests.conftest import POSTGRES_URL
+from tests.test_packs import form_fields, open_edit, save
+
+
+@pytest.fixture
+def patient_id(app, world):
+    with app.app_context():
+        ward = db.session.scalar(select(Ward).where(Ward.code == world.ward_a))
+        patient = Patient(full_name="Chidi Okafor", ward_id=ward.id)
+        db.session.add(patient)
+        db.session.flush()
+        nurse = db.session.scalar(select(User).where(User.email == world.nurse_a))
+        save_version(patient, {"identity": {"full_name": "Chidi Okafor"}}, nurse, based_on=0)
+        db.session.commit()
+        return patient.id
+
+
+def version_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(GrabPackVersion.id)))
+
+
+def test_simultaneous_saves_on_the_same_version_keep_exactly_one(app, world, patient_id):
+    rounds = 5
+    for round_number in range(rounds):
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def nurse_saves(email: str, note: str, based_on: int = round_number + 1) -> None:
+            with app.app_context():
+                patient = db.session.get(Patient, patient_id)
+                nurse = db.session.scalar(select(User).where(User.email == email))
+                barrier.wait()
+                try:
+                    save_version(
+                        patient, {"identity": {"full_name": note}}, nurse, based_on=based_on
+                    )
+                    db.session.commit()
+                    outcomes.append("saved")
+                except VersionConflict:
+                    db.session.rollback()
+                    outcomes.append("conflict")
+                finally:
+                    db.session.remove()
+
+        threads = [
+            threading.Thread(target=nurse_saves, args=(email, email))
+            for email in (world.nurse_a, world.manager_a)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(outcomes) == ["conflict", "saved"], outcomes
+    assert version_count(app) == 1 + rounds
+
+
+def test_second_tab_with_old_form_sees_conflict_not_overwrite(app, client, auth, world, patient_id):
+    auth.login(world.nurse_a)
+    tab_one = open_edit(client, patient_id)
+    tab_two = open_edit(client, patient_id)
+    assert tab_one["submission_id"] != tab_two["submission_id"]
+    save(client, patient_id, tab_one, **{"identity-gender": "Male"})
+    page = save(client, patient_id, tab_two, **{"identity-first_language": "Igbo"})
+    assert page.status_code == 409
+    fields = form_fields(page.text)
+    assert fields["identity-gender"] == "Male" and fields["identity-first_language"] == "Igbo"
+
+
+def hold_sqlite_write_lock(path: str, seconds: float) -> threading.Thread:
+    locked = threading.Event()
+
+    def hold() -> None:
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        locked.set()
+        time.sleep(seconds)
+        connection.execute("ROLLBACK")
+        connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    locked.wait(5)
+    return thread
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite's file lock")
+def test_save_waits_out_a_briefly_locked_database(
+    app, client, auth, world, patient_id, database_url
+):
+    auth.login(world.nurse_a)
+    fields = open_edit(client, patient_id)
+    holder = hold_sqlite_write_lock(database_url.removeprefix("sqlite:///"), 0.5)
+    response = save(client, patient_id, fields, **{"identity-gender": "Male"})
+    holder.join()
+    assert response.status_code == 302
+    assert version_count(app) == 2
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite's file lock")
+def test_database_locked_too_long_keeps_every_entry(app_factory, world, patient_id, database_url):
+    from tests.conftest import AuthActions
+
+    impatient = app_factory(SQLITE_BUSY_SECONDS=0.2)
+    client = impatient.test_client()
+    AuthActions(client).login(world.nurse_a)
+    fields = open_edit(client, patient_id)
+    holder = hold_sqlite_write_lock(database_url.removeprefix("sqlite:///"), 1.5)
+    response = save(
+        client,
+        patient_id,
+        fields,
+        **{"identity-gender": "Non-binary", "risk-risk_to_self": "Wrote a note"},
+    )
+    holder.join()
+    assert response.status_code == 503
+    assert "The database was busy" in response.text
+    kept = form_fields(response.text)
+    assert kept["identity-gender"] == "Non-binary"
+    assert kept["risk-risk_to_self"] == "Wrote a note"
+    assert save(client, patient_id, kept).status_code == 302
+    with impatient.app_context():
+        assert db.session.scalar(select(func.count(GrabPackVersion.id))) == 2
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's row lock")
+def test_save_waits_for_a_briefly_locked_row_on_postgres(app, client, auth, world, patient_id):
+    from sqlalchemy import create_engine, text
+
+    auth.login(world.nurse_a)
+    fields = open_edit(client, patient_id)
+    engine = create_engine(POSTGRES_URL)
+    locked = threading.Event()
+
+    def hold() -> None:
+        with engine.begin() as connection:
+            connection.execute(text("SELECT * FROM grab_packs FOR UPDATE"))
+            locked.set()
+            time.sleep(0.5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    locked.wait(5)
+    response = save(client, patient_id, fields, **{"identity-gender": "Male"})
+    holder.join()
+    engine.dispose()
+    assert response.status_code == 302
+    assert version_count(app) == 2

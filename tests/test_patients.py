@@ -1,0 +1,180 @@
+"""Admission, transfer, discharge, the ward list and retention."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from grabpack.extensions import db
+from grabpack.models import AuditEvent, GrabPack, GrabPackVersion, Patient, Photo, User, Ward
+from grabpack.models.base import utcnow
+from grabpack.services import patients
+from grabpack.services.grab_packs import save_version
+from grabpack.services.photos import store_photo
+from tests.conftest import csrf_token
+from tests.test_photos import encoded
+
+
+def csrf_of(page: str, form_id: str) -> str:
+    return re.search(rf'id="{form_id}"[^>]*value="([^"]+)"', page).group(1)
+
+
+def make_patient(app, world, name="Aisha Rahman", ward_code=None, pack=True) -> uuid.UUID:
+    with app.app_context():
+        ward = db.session.scalar(select(Ward).where(Ward.code == (ward_code or world.ward_a)))
+        patient = Patient(full_name=name, ward_id=ward.id)
+        db.session.add(patient)
+        db.session.flush()
+        if pack:
+            nurse = db.session.scalar(select(User).where(User.email == world.nurse_a))
+            save_version(patient, {"identity": {"full_name": name}}, nurse, based_on=0)
+        db.session.commit()
+        return patient.id
+
+
+def test_admit_a_patient_with_checked_nhs_number(app, client, auth, world):
+    auth.login(world.nurse_a)
+    page = client.get("/wards/WA1/patients/new").text
+    response = client.post(
+        "/wards/WA1/patients/new",
+        data={
+            "csrf_token": csrf_token(page),
+            "full_name": "Björn Ångström",
+            "date_of_birth-day": "2",
+            "date_of_birth-month": "10",
+            "date_of_birth-year": "1980",
+            "nhs_number": "943 476 5919",
+        },
+    )
+    assert response.status_code == 302
+    patient_page = client.get(response.headers["Location"]).text
+    assert "Björn Ångström" in patient_page and "943 476 5919" in patient_page
+    assert "No grab pack yet" in patient_page
+
+
+def test_admit_refuses_bad_nhs_number_and_future_birth(app, client, auth, world):
+    auth.login(world.nurse_a)
+    page = client.get("/wards/WA1/patients/new").text
+    response = client.post(
+        "/wards/WA1/patients/new",
+        data={
+            "csrf_token": csrf_token(page),
+            "full_name": "Test",
+            "date_of_birth-day": "1",
+            "date_of_birth-month": "1",
+            "date_of_birth-year": "2999",
+            "nhs_number": "1234567890",
+        },
+    )
+    assert "check digit does not match" in response.text
+    assert "Date of birth must be today or in the past" in response.text
+    assert 'href="#date_of_birth-day"' in response.text
+
+
+def test_transfer_moves_pack_and_access_to_the_new_ward(app, client, auth, world):
+    patient_id = make_patient(app, world)
+    auth.login(world.nurse_a)
+    page = client.get(f"/patients/{patient_id}").text
+    response = client.post(
+        f"/patients/{patient_id}/transfer",
+        data={"csrf_token": csrf_of(page, "transfer-csrf"), "ward": "WB1"},
+    )
+    assert response.status_code == 302
+    assert client.get(f"/patients/{patient_id}").status_code == 404  # old ward lost access
+    auth.logout()
+    auth.login(world.nurse_b)
+    view = client.get(f"/patients/{patient_id}/grab-pack")
+    assert view.status_code == 200 and "Version 1" in view.text
+    assert "transferred" in view.text  # due for review at once
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "patient.transfer"))
+        assert event.detail == {"from_ward": "WA1", "to_ward": "WB1"}
+        assert db.session.scalar(select(GrabPack.review_due_reason)) == "transferred"
+
+
+def test_ward_list_shows_states_and_filters(app, client, auth, world):
+    make_patient(app, world, "No Pack Person", pack=False)
+    make_patient(app, world, "Draft Person")
+    auth.login(world.nurse_a)
+    page = client.get("/wards/WA1").text
+    assert "No grab pack" in page and "Draft" in page
+    only_none = client.get("/wards/WA1?state=none").text
+    assert "No Pack Person" in only_none and "Draft Person" not in only_none
+    by_state = client.get("/wards/WA1?sort=state").text
+    assert by_state.index("No Pack Person") < by_state.index("Draft Person")
+
+
+def test_ward_list_query_count_does_not_grow_with_patients(app, client, auth, world):
+    from sqlalchemy import event
+
+    def queries_for_ward_page() -> int:
+        statements = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/wards/WA1").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    auth.login(world.nurse_a)
+    make_patient(app, world, "One")
+    few = queries_for_ward_page()
+    for n in range(15):
+        make_patient(app, world, f"Patient {n}")
+    assert queries_for_ward_page() == few
+
+
+def test_discharge_then_purge_after_retention_keeps_audit(app, runner, world):
+    patient_id = make_patient(app, world)
+    keeper_id = make_patient(app, world, "Still Here")
+    with app.app_context():
+        patient = db.session.get(Patient, patient_id)
+        nurse = db.session.scalar(select(User).where(User.email == world.nurse_a))
+        photo = store_photo(encoded(__import__("PIL.Image").Image.new("RGB", (20, 20)), "PNG"))
+        save_version(patient, {"identity": {"full_name": "x"}}, nurse, based_on=1, photo=photo)
+        patients.discharge(patient, nurse, now=utcnow() - timedelta(days=365 * 21))
+        db.session.commit()
+    dry = runner.invoke(args=["retention", "purge", "--dry-run"])
+    assert dry.exit_code == 0
+    assert (
+        "Would delete 1 patients discharged over 20 years ago: 2 grab-pack versions, "
+        "1 photos, 0 missing episodes." in dry.output
+    )
+    with app.app_context():
+        assert db.session.get(Patient, patient_id) is not None
+    result = runner.invoke(args=["retention", "purge"])
+    assert "Deleted 1 patients" in result.output
+    with app.app_context():
+        assert db.session.get(Patient, patient_id) is None
+        assert db.session.get(Patient, keeper_id) is not None
+        assert db.session.scalar(select(func.count(GrabPackVersion.id))) == 1
+        assert db.session.scalar(select(func.count(Photo.id))) == 0
+        actions = set(
+            db.session.scalars(select(AuditEvent.action).where(AuditEvent.patient_id == patient_id))
+        )
+        assert {"grab_pack.edit", "patient.discharge", "patient.purged"} <= actions
+
+
+def test_recently_discharged_are_kept(app, runner, world):
+    patient_id = make_patient(app, world)
+    with app.app_context():
+        patients.discharge(
+            db.session.get(Patient, patient_id),
+            db.session.scalar(select(User).where(User.email == world.nurse_a)),
+        )
+        db.session.commit()
+    result = runner.invoke(args=["retention", "purge"])
+    assert "Deleted 0 patients" in result.output
+
+
+@pytest.mark.parametrize("years", ["0", "-1", "soon"])
+def test_purge_refuses_nonsense_years(runner, years):
+    result = runner.invoke(args=["retention", "purge", "--years", years])
+    assert result.exit_code == 2
