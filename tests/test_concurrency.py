@@ -34,31 +34,32 @@ def version_count(app) -> int:
         return db.session.scalar(select(func.count(GrabPackVersion.id)))
 
 
+def nurse_saves(app, patient_id, email: str, based_on: int, barrier, outcomes) -> None:
+    """One nurse's save, started at the same moment as a colleague's."""
+    with app.app_context():
+        patient = db.session.get(Patient, patient_id)
+        nurse = db.session.scalar(select(User).where(User.email == email))
+        barrier.wait()
+        try:
+            save_version(patient, {"identity": {"full_name": email}}, nurse, based_on=based_on)
+            db.session.commit()
+            outcomes.append("saved")
+        except VersionConflict:
+            db.session.rollback()
+            outcomes.append("conflict")
+        finally:
+            db.session.remove()
+
+
 def test_simultaneous_saves_on_the_same_version_keep_exactly_one(app, world, patient_id):
     rounds = 5
     for round_number in range(rounds):
-        barrier = threading.Barrier(2)
-        outcomes: list[str] = []
-
-        def nurse_saves(email: str, note: str, based_on: int = round_number + 1) -> None:
-            with app.app_context():
-                patient = db.session.get(Patient, patient_id)
-                nurse = db.session.scalar(select(User).where(User.email == email))
-                barrier.wait()
-                try:
-                    save_version(
-                        patient, {"identity": {"full_name": note}}, nurse, based_on=based_on
-                    )
-                    db.session.commit()
-                    outcomes.append("saved")
-                except VersionConflict:
-                    db.session.rollback()
-                    outcomes.append("conflict")
-                finally:
-                    db.session.remove()
-
+        barrier, outcomes = threading.Barrier(2), []
         threads = [
-            threading.Thread(target=nurse_saves, args=(email, email))
+            threading.Thread(
+                target=nurse_saves,
+                args=(app, patient_id, email, round_number + 1, barrier, outcomes),
+            )
             for email in (world.nurse_a, world.manager_a)
         ]
         for thread in threads:
