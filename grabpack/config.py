@@ -133,6 +133,24 @@ SETTINGS: tuple[Setting, ...] = (
         "database is busy (the form is shown again with every entry kept).",
     ),
     Setting(
+        "GRABPACK_REVIEW_DAYS_HIGH_RISK",
+        "REVIEW_DAYS_HIGH_RISK",
+        7,
+        int,
+        "A pack is due for review this many days after its last review when the trust "
+        "rates the patient high risk of going missing.",
+    ),
+    Setting(
+        "GRABPACK_REVIEW_DAYS", "REVIEW_DAYS", 28, int, "Days between reviews for every other pack."
+    ),
+    Setting(
+        "GRABPACK_PHOTO_STALE_DAYS",
+        "PHOTO_STALE_DAYS",
+        183,
+        int,
+        "A photo older than this (or undated) is shown as out of date.",
+    ),
+    Setting(
         "GRABPACK_RETENTION_YEARS",
         "RETENTION_YEARS",
         20,

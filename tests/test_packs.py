@@ -325,3 +325,23 @@ def test_discharged_patients_pack_is_read_only(app, client, nurse, patient_id):
     view = client.get(f"/patients/{patient_id}/grab-pack").text
     assert "read-only" in view and "Edit grab pack" not in view
     assert "Siobhán" not in client.get("/wards/WA1").text
+
+
+def test_review_cycle_is_configurable(app_factory, world, patient_id):
+    from datetime import timedelta
+
+    from grabpack.domain.clock import london_today
+    from grabpack.models import User
+    from grabpack.services.grab_packs import save_version
+
+    configured = app_factory(REVIEW_DAYS_HIGH_RISK=3, REVIEW_DAYS=10)
+    with configured.app_context():
+        patient = db.session.get(Patient, __import__("uuid").UUID(patient_id))
+        nurse = db.session.scalar(select(User).where(User.email == world.nurse_a))
+        first = save_version(patient, {"risk": {"missing_risk": "low"}}, nurse, based_on=0)
+        assert first.review_due_on == london_today() + timedelta(days=10)
+        second = save_version(
+            patient, {"risk": {"missing_risk": "low"}, "x": {}}, nurse, based_on=1
+        )
+        assert second.review_due_on == london_today() + timedelta(days=10)
+        db.session.rollback()

@@ -19,6 +19,7 @@ from grabpack.extensions import db
 from grabpack.models import Photo
 from grabpack.packs import bp, editing
 from grabpack.packs.forms import error_list, from_data, grab_pack_form_class, to_data
+from grabpack.policies import review_policy
 from grabpack.services import access, audit
 from grabpack.services import grab_packs as packs
 from grabpack.services.photos import PhotoError, store_photo
@@ -72,7 +73,7 @@ def _show_version(patient, pack, shown):
         pack=pack,
         version=shown,
         missing=missing_items(shown.data, has_photo=shown.photo_id is not None),
-        photo_stale=is_photo_stale(shown.photo_taken_on, london_today()),
+        photo_stale=is_photo_stale(shown.photo_taken_on, london_today(), review_policy()),
     )
 
 
@@ -201,7 +202,7 @@ def _change_entries(patient, form_class, change, current):
     form = form_class(formdata=formdata)
     if action == "add":
         editing.add_entry(form, group)
-    return _render_edit(patient, form, current, anchor=group)
+    return _render_edit(patient, form, current)
 
 
 def _chosen_photo(patient, form):
@@ -283,13 +284,12 @@ def _conflict(patient, form, based_on, mine, photo):
     ), 409
 
 
-def _render_edit(patient, form, current, anchor=None, conflict=None):
+def _render_edit(patient, form, current, conflict=None):
     return render_template(
         "packs/edit.html",
         patient=patient,
         form=form,
         current=current,
         errors=error_list(form),
-        anchor=anchor,
         conflict=conflict,
     )

@@ -16,6 +16,7 @@ from grabpack.domain.review import ReviewPolicy, review_due_on
 from grabpack.extensions import db
 from grabpack.models import GrabPack, GrabPackVersion, Patient, Photo, User
 from grabpack.models.base import utcnow
+from grabpack.policies import review_policy
 from grabpack.services import audit
 
 KEEP_PHOTO = object()
@@ -126,7 +127,7 @@ def save_version(
         photo = previous.photo if previous is not None else None
     taken_on = value_of(data, "description", "photo_taken_on")
     due = review_due_on(
-        data, today, previous.data if previous is not None else None, policy or ReviewPolicy()
+        data, today, previous.data if previous is not None else None, policy or review_policy()
     )
     new = GrabPackVersion(
         grab_pack_id=pack.id,

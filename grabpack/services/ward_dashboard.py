@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, func, select
 
-from grabpack.domain.review import DEFAULT_POLICY, ReviewPolicy, is_photo_stale, is_review_overdue
+from grabpack.domain.review import ReviewPolicy, is_photo_stale, is_review_overdue
 from grabpack.extensions import db
 from grabpack.models import GrabPack, GrabPackVersion, MissingEpisode, Patient, Ward
 
@@ -35,7 +35,7 @@ class WardRow:
             return "overdue"
         return "complete" if self.is_complete else "draft"
 
-    def photo_stale(self, today: date, policy: ReviewPolicy = DEFAULT_POLICY) -> bool:
+    def photo_stale(self, today: date, policy: ReviewPolicy) -> bool:
         return self.has_photo and is_photo_stale(self.photo_taken_on, today, policy)
 
 

@@ -15,6 +15,7 @@ from grabpack.domain.clock import london_today
 from grabpack.extensions import db
 from grabpack.models import MissingEpisode, Setting, Ward
 from grabpack.packs.forms import choices
+from grabpack.policies import review_policy
 from grabpack.services import access, patients
 from grabpack.services.grab_packs import current_version, pack_for
 from grabpack.services.ward_dashboard import FILTERS, SORTS, filtered_rows, ward_rows
@@ -44,6 +45,7 @@ def dashboard(code: str):
         ward=ward,
         rows=rows,
         today=today,
+        policy=review_policy(),
         sort=sort if sort in SORTS else "name",
         state=state if state in FILTERS else "",
         filters=FILTERS,

@@ -1,0 +1,16 @@
+"""The product defaults DOMAIN.md asks to be configurable, read from the app's settings."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from grabpack.domain.review import ReviewPolicy
+
+
+def review_policy() -> ReviewPolicy:
+    config = current_app.config
+    return ReviewPolicy(
+        high_risk_days=config["REVIEW_DAYS_HIGH_RISK"],
+        other_days=config["REVIEW_DAYS"],
+        photo_stale_days=config["PHOTO_STALE_DAYS"],
+    )

@@ -1,0 +1,107 @@
+"""A nurse keeps a grab pack in a real browser: create with a photo, edit, read the
+diff, and resolve a colleague's simultaneous edit."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from grabpack.extensions import db
+from grabpack.models import Patient, Ward
+from tests.browser.test_sign_in import sign_in
+
+
+@pytest.fixture
+def patient_id(app, world) -> str:
+    with app.app_context():
+        ward = db.session.scalar(select(Ward).where(Ward.code == world.ward_a))
+        patient = Patient(full_name="Łukasz Wójcik", ward_id=ward.id)
+        db.session.add(patient)
+        db.session.commit()
+        return str(patient.id)
+
+
+@pytest.fixture
+def photo_file(tmp_path):
+    path = tmp_path / "photo.png"
+    image = Image.new("RGB", (240, 300), "#8899aa")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def fill_date(page, legend_id: str, day: str, month: str, year: str) -> None:
+    page.locator(f"#{legend_id}-day").fill(day)
+    page.locator(f"#{legend_id}-month").fill(month)
+    page.locator(f"#{legend_id}-year").fill(year)
+
+
+def test_nurse_creates_edits_and_compares_a_pack(page, world, patient_id, photo_file):
+    sign_in(page, world.nurse_a)
+    page.get_by_role("link", name="Łukasz Wójcik").click()
+    page.get_by_role("link", name="Create grab pack").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create grab pack")
+    expect(page.get_by_label("Full name", exact=True)).to_have_value("Łukasz Wójcik")
+    fill_date(page, "identity-date_of_birth", "14", "2", "1988")
+    page.get_by_label("Gender", exact=True).fill("Male")
+    page.get_by_role("radio", name="High").check()
+    page.get_by_role("button", name="Add a contact").click()
+    page.locator("#contacts-contacts-0-name").fill("Anna Wójcik")
+    page.locator("#contacts-contacts-0-phone").fill("07700 900321")
+    page.locator("#photo").set_input_files(str(photo_file))
+    fill_date(page, "description-photo_taken_on", "1", "11", "2026")
+    page.get_by_label("What changed (optional)").fill("First pack on admission")
+    page.get_by_role("button", name="Save grab pack").click()
+
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Version 1 saved")
+    photo = page.locator("img.app-pack-photo")
+    expect(photo).to_be_visible()
+    assert photo.evaluate("img => img.naturalWidth") == 240
+    expect(page.get_by_text("Anna Wójcik")).to_be_visible()
+    expect(page.get_by_text("Not yet complete")).to_be_visible()
+
+    page.get_by_role("link", name="Edit grab pack").click()
+    page.get_by_label("Gender", exact=True).fill("Man")
+    page.get_by_role("button", name="Save grab pack").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Version 2 saved")
+    page.get_by_role("link", name="What changed in this version").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Changes from version 1 to 2")
+    expect(page.locator("del", has_text="Male")).to_be_visible()
+    expect(page.locator("ins", has_text="Man")).to_be_visible()
+
+
+def test_colleagues_simultaneous_edit_is_merged_not_lost(
+    browser, live_server, page, world, patient_id
+):
+    sign_in(page, world.nurse_a)
+    page.goto(f"/patients/{patient_id}/grab-pack/edit")
+    page.get_by_label("Gender", exact=True).fill("Male")
+    page.get_by_role("button", name="Save grab pack").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Version 1 saved")
+
+    page.goto(f"/patients/{patient_id}/grab-pack/edit")  # the nurse starts editing
+    page.get_by_label("Eye colour").fill("Blue")
+
+    colleague = browser.new_context(base_url=live_server).new_page()
+    sign_in(colleague, world.manager_a)
+    colleague.goto(f"/patients/{patient_id}/grab-pack/edit")
+    colleague.get_by_label("Build", exact=True).fill("Tall, slim")
+    colleague.get_by_role("button", name="Save grab pack").click()
+    expect(colleague.locator(".nhsuk-notification-banner")).to_contain_text("Version 2 saved")
+    colleague.context.close()
+
+    page.get_by_role("button", name="Save grab pack").click()
+    callout = page.locator("#conflict")
+    expect(callout).to_contain_text("A colleague saved this pack while you were editing")
+    expect(callout.locator("ins", has_text="Tall, slim")).to_be_visible()
+    expect(page.get_by_label("Eye colour")).to_have_value("Blue")
+    expect(page.get_by_label("Build", exact=True)).to_have_value("Tall, slim")
+    page.get_by_role("button", name="Save grab pack").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Version 3 saved")
+    expect(page.get_by_text("Tall, slim")).to_be_visible()
+    expect(page.get_by_text("Blue", exact=True)).to_be_visible()
