@@ -40,6 +40,9 @@ def configure_logger(app: Flask) -> None:
         level=app.config["LOG_LEVEL"],
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    from grabpack.logs import install_redaction
+
+    install_redaction()
     # Alembic announces each plugin at INFO every time an app is built.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
@@ -82,12 +85,23 @@ def register_templates(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from grabpack.admin import bp as admin_bp
     from grabpack.auth import bp as auth_bp
+    from grabpack.episodes import bp as episodes_bp
     from grabpack.main import bp as main_bp
     from grabpack.packs import bp as packs_bp
     from grabpack.police import bp as police_bp
+    from grabpack.share import bp as share_bp
     from grabpack.ward import bp as ward_bp
 
-    for blueprint in (main_bp, auth_bp, ward_bp, packs_bp, police_bp, admin_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        ward_bp,
+        packs_bp,
+        episodes_bp,
+        police_bp,
+        share_bp,
+        admin_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
     app.cli.add_command(retention)
+    app.cli.add_command(export)
 
 
 users = AppGroup("users", help="Manage user accounts.")
@@ -82,6 +83,49 @@ def create_user_command(
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {user.role} {user.email}")
+
+
+export = AppGroup("export", help="Export data for review.")
+
+
+@export.command("episodes")
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="First day (YYYY-MM-DD) an episode was noticed, inclusive.",
+)
+@click.option(
+    "--to",
+    "end",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Last day (YYYY-MM-DD), inclusive.",
+)
+@click.option("--format", "fmt", type=click.Choice(["csv"]), required=True)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    help="File to write; standard output by default.",
+)
+def export_episodes_command(start, end, fmt: str, output: str) -> None:
+    """One row per missing episode, with opaque patient ids and reporting quality."""
+    from flask import current_app
+
+    from grabpack.services.exports import EPISODE_COLUMNS, csv_lines, episode_rows
+
+    if start and end and end < start:
+        raise click.BadParameter("--to is before --from", param_hint="--to")
+    rows = episode_rows(
+        start.date() if start else None,
+        end.date() if end else None,
+        late_after_minutes=current_app.config["LATE_REPORT_MINUTES"],
+    )
+    with click.open_file(output, "w", encoding="utf-8") as stream:
+        for chunk in csv_lines(EPISODE_COLUMNS, rows):
+            stream.write(chunk)
 
 
 retention = AppGroup("retention", help="Records retention.")

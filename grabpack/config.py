@@ -151,6 +151,37 @@ SETTINGS: tuple[Setting, ...] = (
         "A photo older than this (or undated) is shown as out of date.",
     ),
     Setting(
+        "GRABPACK_POLICE_GRACE_HOURS",
+        "POLICE_GRACE_HOURS",
+        72,
+        int,
+        "Police keep access to a pack this long after its episode closes "
+        "(for the prevention interview).",
+    ),
+    Setting(
+        "GRABPACK_POLICE_REFRESH_SECONDS",
+        "POLICE_REFRESH_SECONDS",
+        15,
+        int,
+        "How often the police list of open episodes checks for new ones.",
+    ),
+    Setting(
+        "GRABPACK_SHARE_LINK_HOURS",
+        "SHARE_LINK_HOURS",
+        24,
+        int,
+        "A share link for an officer without an account expires after this many hours, "
+        "or when the episode closes if sooner.",
+    ),
+    Setting(
+        "GRABPACK_LATE_REPORT_MINUTES",
+        "LATE_REPORT_MINUTES",
+        60,
+        int,
+        "Reporting to police later than this after the absence was noticed counts as "
+        "poor reporting.",
+    ),
+    Setting(
         "GRABPACK_RETENTION_YEARS",
         "RETENTION_YEARS",
         20,

@@ -34,6 +34,8 @@ class _PageParser(HTMLParser):
 
 
 def page_problems(path: str, html: str) -> list[str]:
+    if not html.lstrip().lower().startswith("<!doctype html"):
+        return []  # a fragment fetched by a page's script, not a page
     parser = _PageParser()
     parser.feed(html)
     problems = []

@@ -1,7 +1,13 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
 from grabpack.models.audit import AuditEvent
-from grabpack.models.episode import EpisodeKind, MissingEpisode, PoliceRiskGrade
+from grabpack.models.episode import (
+    EpisodeKind,
+    MissingEpisode,
+    PoliceRiskGrade,
+    RiskGradeChange,
+    ShareLink,
+)
 from grabpack.models.grab_pack import GrabPack, GrabPackVersion, Photo
 from grabpack.models.org import PolicingArea, Setting, Trust, Ward
 from grabpack.models.patient import Patient
@@ -17,8 +23,10 @@ __all__ = [
     "Photo",
     "PoliceRiskGrade",
     "PolicingArea",
+    "RiskGradeChange",
     "Role",
     "Setting",
+    "ShareLink",
     "Trust",
     "User",
     "Ward",

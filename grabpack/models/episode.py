@@ -91,10 +91,14 @@ class MissingEpisode(db.Model):
     prevention_interview_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = created_at_column()
 
     patient: Mapped[Patient] = relationship()
     ward: Mapped[Ward] = relationship()
+    risk_grades: Mapped[list[RiskGradeChange]] = relationship(
+        back_populates="episode", order_by="RiskGradeChange.recorded_at"
+    )
 
     @property
     def is_open(self) -> bool:
@@ -103,3 +107,49 @@ class MissingEpisode(db.Model):
     @property
     def kind_enum(self) -> EpisodeKind:
         return EpisodeKind(self.kind)
+
+    @property
+    def legal_label(self) -> str:
+        from grabpack.domain.mental_health_act import legal_status
+
+        status = legal_status(self.legal_status)
+        return status.label if status else "Not recorded"
+
+
+class RiskGradeChange(db.Model):
+    """Each police risk grade given during an episode, kept as history."""
+
+    __tablename__ = "risk_grade_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("missing_episodes.id"), index=True)
+    grade: Mapped[str] = mapped_column(String(10))
+    recorded_at: Mapped[datetime] = created_at_column()
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    episode: Mapped[MissingEpisode] = relationship(back_populates="risk_grades")
+
+    @property
+    def label(self) -> str:
+        return PoliceRiskGrade(self.grade).label
+
+
+class ShareLink(db.Model):
+    """A link ward staff give an officer without an account, for one open episode.
+
+    Only a hash of the token is stored; the link shows the PDF only after the
+    episode's police reference is entered, and dies when the episode closes.
+    """
+
+    __tablename__ = "share_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("missing_episodes.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = created_at_column()
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    use_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    episode: Mapped[MissingEpisode] = relationship()

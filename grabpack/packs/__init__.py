@@ -1,5 +1,5 @@
 from flask import Blueprint
 
-bp = Blueprint("packs", __name__, url_prefix="/patients/<uuid:patient_id>/grab-pack")
+bp = Blueprint("packs", __name__, url_prefix="/patients/<uuid:patient_id>")
 
 from grabpack.packs import routes  # noqa: E402,F401

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import UTC, date, datetime
 
 from wtforms import Field
 from wtforms.validators import ValidationError
 
-from grabpack.domain.clock import london_today
+from grabpack.domain.clock import LONDON, london_today
+
+TIME_RE = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
 
 class DayMonthYearField(Field):
@@ -67,3 +70,64 @@ class DayMonthYearField(Field):
 
     def _value(self) -> str:
         return self.data.isoformat() if self.data else ""
+
+
+class LondonDateTimeField(DayMonthYearField):
+    """Day / Month / Year boxes plus a 24-hour time (``14:05``), read as London time
+    and stored as aware UTC. Episode times are typed by people on a ward clock."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.parts = {"day": "", "month": "", "year": "", "time": ""}
+
+    def process_data(self, value) -> None:
+        self.data = value
+        if isinstance(value, datetime):
+            local = value.astimezone(LONDON)
+            self.parts = {
+                "day": str(local.day),
+                "month": str(local.month),
+                "year": str(local.year),
+                "time": local.strftime("%H:%M"),
+            }
+
+    def process(self, formdata, data=None, extra_filters=None) -> None:
+        self.process_errors = []
+        self.parse_error = None
+        if formdata is None or not any(f"{self.name}-{p}" in formdata for p in self.parts):
+            Field.process(self, None, data=data, extra_filters=extra_filters)
+            return
+        self.parts = {part: formdata.get(f"{self.name}-{part}", "").strip() for part in self.parts}
+        self.data = None
+        if not any(self.parts.values()):
+            return
+        label = self.label.text
+        missing = [p if p != "time" else "time" for p, v in self.parts.items() if not v]
+        if missing:
+            self.parse_error = f"{label} must include a {' and a '.join(missing)}"
+            return
+        match = TIME_RE.fullmatch(self.parts["time"].replace(".", ":"))
+        try:
+            if not match:
+                raise ValueError
+            day, month, year = (int(self.parts[p]) for p in ("day", "month", "year"))
+            hour, minute = int(match.group(1)), int(match.group(2))
+            local = datetime(year, month, day, hour, minute, tzinfo=LONDON)
+            self.data = local.astimezone(UTC)
+        except ValueError:
+            self.parse_error = f"{label} must be a real date and a time like 14:05"
+
+    def pre_validate(self, form) -> None:
+        if self.parse_error:
+            raise ValidationError(self.parse_error)
+
+
+class DateRequired:
+    """Like DataRequired, but keeps a more specific "must be a real date" error."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if field.data is None and not field.parse_error:
+            raise ValidationError(self.message)

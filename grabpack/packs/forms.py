@@ -116,6 +116,7 @@ def wtforms_field(field: Field):
                 field.label,
                 description=field.hint,
                 choices=choices([("", "Not recorded"), *field.choices]),
+                default="",
             )
         case FieldType.CHOICE:
             return RadioField(

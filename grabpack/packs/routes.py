@@ -15,13 +15,16 @@ from grabpack.domain.completeness import missing_items
 from grabpack.domain.diff import diff_versions
 from grabpack.domain.merge import merge
 from grabpack.domain.review import is_photo_stale
+from grabpack.downloads import pdf_response
 from grabpack.extensions import db
-from grabpack.models import Photo
+from grabpack.models import Photo, Role
 from grabpack.packs import bp, editing
 from grabpack.packs.forms import error_list, from_data, grab_pack_form_class, to_data
 from grabpack.policies import review_policy
-from grabpack.services import access, audit
+from grabpack.services import access, audit, police_access
+from grabpack.services import episodes as episode_service
 from grabpack.services import grab_packs as packs
+from grabpack.services.pdf_documents import grab_pack_pdf, pdf_filename
 from grabpack.services.photos import PhotoError, store_photo
 
 BUSY_MESSAGE = (
@@ -42,7 +45,7 @@ def _version_or_404(pack, number: int):
     return found
 
 
-@bp.route("")
+@bp.route("/grab-pack")
 @roles_required(*STAFF)
 def view(patient_id: uuid.UUID):
     patient, pack = _load(patient_id)
@@ -52,7 +55,7 @@ def view(patient_id: uuid.UUID):
     return _show_version(patient, pack, current)
 
 
-@bp.route("/versions/<int:number>")
+@bp.route("/grab-pack/versions/<int:number>")
 @roles_required(*STAFF)
 def version(patient_id: uuid.UUID, number: int):
     patient, pack = _load(patient_id)
@@ -77,7 +80,7 @@ def _show_version(patient, pack, shown):
     )
 
 
-@bp.route("/versions/<int:number>/photo")
+@bp.route("/grab-pack/versions/<int:number>/photo")
 @roles_required(*STAFF)
 def photo(patient_id: uuid.UUID, number: int):
     _patient, pack = _load(patient_id)
@@ -92,7 +95,7 @@ def photo(patient_id: uuid.UUID, number: int):
     )
 
 
-@bp.route("/versions")
+@bp.route("/grab-pack/versions")
 @roles_required(*STAFF)
 def history(patient_id: uuid.UUID):
     patient, pack = _load(patient_id)
@@ -101,7 +104,7 @@ def history(patient_id: uuid.UUID):
     )
 
 
-@bp.route("/diff")
+@bp.route("/grab-pack/diff")
 @roles_required(*STAFF)
 def diff(patient_id: uuid.UUID):
     patient, pack = _load(patient_id)
@@ -120,7 +123,7 @@ def diff(patient_id: uuid.UUID):
     )
 
 
-@bp.route("/versions/<int:number>/restore", methods=["POST"])
+@bp.route("/grab-pack/versions/<int:number>/restore", methods=["POST"])
 @roles_required(*STAFF)
 def restore(patient_id: uuid.UUID, number: int):
     patient, pack = _load(patient_id)
@@ -143,7 +146,7 @@ def restore(patient_id: uuid.UUID, number: int):
     return redirect(url_for("packs.view", patient_id=patient.id))
 
 
-@bp.route("/review", methods=["POST"])
+@bp.route("/grab-pack/review", methods=["POST"])
 @roles_required(*STAFF)
 def review(patient_id: uuid.UUID):
     patient, _pack = _load(patient_id)
@@ -170,7 +173,7 @@ def review(patient_id: uuid.UUID):
     return redirect(url_for("packs.view", patient_id=patient.id))
 
 
-@bp.route("/edit", methods=["GET", "POST"])
+@bp.route("/grab-pack/edit", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def edit(patient_id: uuid.UUID):
     patient, pack = _load(patient_id)
@@ -293,3 +296,49 @@ def _render_edit(patient, form, current, conflict=None):
         errors=error_list(form),
         conflict=conflict,
     )
+
+
+# PDFs: staff of the patient's ward, and police while an episode gives them reason.
+
+
+def _pdf_access(patient_id: uuid.UUID):
+    """(patient, episode that allowed it or an open one for staff) or 404."""
+    if current_user.role_enum is Role.POLICE:
+        episode = police_access.episode_allowing(current_user, patient_id)
+        if episode is None:
+            abort(404)
+        return episode.patient, episode
+    patient = access.patient_for_staff(current_user, patient_id)
+    return patient, episode_service.open_episode_for(patient)
+
+
+def _send_pdf(patient, shown, episode):
+    who = f"{current_user.full_name or current_user.email} ({current_user.role_enum.label})"
+    content = grab_pack_pdf(patient, shown, who, episode)
+    audit.record(
+        "grab_pack.pdf",
+        user=current_user,
+        patient_id=patient.id,
+        episode_id=episode.id if episode else None,
+        grab_pack_version_number=shown.number,
+        remote_addr=request.remote_addr or "",
+    )
+    db.session.commit()
+    return pdf_response(content, pdf_filename(patient, shown.number))
+
+
+@bp.route("/grab-pack.pdf")
+@roles_required(*STAFF, Role.POLICE)
+def pdf(patient_id: uuid.UUID):
+    patient, episode = _pdf_access(patient_id)
+    shown = packs.current_version(packs.pack_for(patient))
+    if shown is None:
+        abort(404)
+    return _send_pdf(patient, shown, episode)
+
+
+@bp.route("/grab-pack/versions/<int:number>.pdf")
+@roles_required(*STAFF, Role.POLICE)
+def version_pdf(patient_id: uuid.UUID, number: int):
+    patient, episode = _pdf_access(patient_id)
+    return _send_pdf(patient, _version_or_404(packs.pack_for(patient), number), episode)

@@ -1,33 +1,73 @@
-"""Police pages: open missing episodes in the officer's policing areas."""
+"""Police pages: the open missing episodes in the officer's areas, and a patient's
+grab pack while (and only while) an episode gives them reason to see it."""
 
 from __future__ import annotations
 
-from flask import render_template
+import uuid
+
+from flask import abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from grabpack.auth.decorators import roles_required
+from grabpack.domain.completeness import missing_items
 from grabpack.extensions import db
-from grabpack.models import MissingEpisode, Role, Setting, Ward, user_policing_areas
+from grabpack.models import Role
 from grabpack.police import bp
+from grabpack.services import audit, police_access
+from grabpack.services.grab_packs import current_version, pack_for
 
 
 @bp.route("/")
 @roles_required(Role.POLICE)
 def home():
-    area_ids = select(user_policing_areas.c.policing_area_id).where(
-        user_policing_areas.c.user_id == current_user.id
+    open_now, recently_closed = police_access.episodes_for_officer(current_user)
+    return render_template("police/home.html", open_now=open_now, recently_closed=recently_closed)
+
+
+@bp.route("/open-episodes")
+@roles_required(Role.POLICE)
+def open_episodes_fragment():
+    """The list alone, fetched every 15 seconds by the home page so that a new
+    episode shows without a manual refresh."""
+    open_now, recently_closed = police_access.episodes_for_officer(current_user)
+    return render_template(
+        "police/_episodes.html", open_now=open_now, recently_closed=recently_closed
     )
-    episodes = db.session.scalars(
-        select(MissingEpisode)
-        .join(Ward, MissingEpisode.ward_id == Ward.id)
-        .join(Setting, Ward.setting_id == Setting.id)
-        .where(MissingEpisode.returned_at.is_(None), Setting.policing_area_id.in_(area_ids))
-        .options(
-            joinedload(MissingEpisode.ward).joinedload(Ward.setting),
-            joinedload(MissingEpisode.patient),
-        )
-        .order_by(MissingEpisode.noticed_at.desc())
-    ).all()
-    return render_template("police/home.html", episodes=episodes)
+
+
+@bp.route("/patients/<uuid:patient_id>")
+@roles_required(Role.POLICE)
+def patient(patient_id: uuid.UUID):
+    episode = police_access.episode_allowing(current_user, patient_id)
+    if episode is None:
+        abort(404)
+    patient = episode.patient
+    pack = pack_for(patient)
+    version = current_version(pack)
+    audit.record(
+        "grab_pack.view",
+        user=current_user,
+        patient_id=patient.id,
+        episode_id=episode.id,
+        grab_pack_version_number=version.number if version else None,
+        remote_addr=request.remote_addr or "",
+    )
+    db.session.commit()
+    return render_template(
+        "police/patient.html",
+        patient=patient,
+        episode=episode,
+        pack=pack,
+        version=version,
+        missing=missing_items(version.data, version.photo_id is not None) if version else [],
+    )
+
+
+@bp.route("/patients/<uuid:patient_id>/photo")
+@roles_required(Role.POLICE)
+def photo(patient_id: uuid.UUID):
+    episode = police_access.episode_allowing(current_user, patient_id)
+    version = current_version(pack_for(episode.patient)) if episode else None
+    if version is None or version.photo is None:
+        abort(404)
+    return version.photo.content, 200, {"Content-Type": version.photo.media_type}

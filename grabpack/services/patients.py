@@ -9,7 +9,17 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, select
 
 from grabpack.extensions import db
-from grabpack.models import GrabPack, GrabPackVersion, MissingEpisode, Patient, Photo, User, Ward
+from grabpack.models import (
+    GrabPack,
+    GrabPackVersion,
+    MissingEpisode,
+    Patient,
+    Photo,
+    RiskGradeChange,
+    ShareLink,
+    User,
+    Ward,
+)
 from grabpack.models.base import utcnow
 from grabpack.services import audit
 from grabpack.services.grab_packs import request_review
@@ -117,6 +127,9 @@ def purge_expired(
         return result
     patient_ids = list(db.session.scalars(expired))
     photo_ids = list(db.session.scalars(orphan_photos.distinct()))
+    episode_ids = select(MissingEpisode.id).where(MissingEpisode.patient_id.in_(patient_ids))
+    db.session.execute(delete(RiskGradeChange).where(RiskGradeChange.episode_id.in_(episode_ids)))
+    db.session.execute(delete(ShareLink).where(ShareLink.episode_id.in_(episode_ids)))
     db.session.execute(delete(MissingEpisode).where(MissingEpisode.patient_id.in_(patient_ids)))
     db.session.execute(delete(GrabPackVersion).where(GrabPackVersion.id.in_(expired_versions)))
     db.session.execute(delete(Photo).where(Photo.id.in_(photo_ids)))

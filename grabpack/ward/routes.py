@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import uuid
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grabpack.auth.decorators import STAFF, roles_required
 from grabpack.domain.clock import london_today
+from grabpack.downloads import csv_response, date_arg
 from grabpack.extensions import db
-from grabpack.models import MissingEpisode, Setting, Ward
+from grabpack.models import MissingEpisode, Role, Setting, Ward
 from grabpack.packs.forms import choices
 from grabpack.policies import review_policy
-from grabpack.services import access, patients
+from grabpack.services import access, audit, audit_views, patients
+from grabpack.services.exports import EPISODE_COLUMNS, episode_rows
 from grabpack.services.grab_packs import current_version, pack_for
 from grabpack.services.ward_dashboard import FILTERS, SORTS, filtered_rows, ward_rows
 from grabpack.ward import bp
@@ -152,3 +154,35 @@ def discharge(patient_id: uuid.UUID):
             db.session.rollback()
             flash(str(error), "error")
     return redirect(url_for("ward.patient", patient_id=patient.id))
+
+
+def _ward_for_manager(code: str):
+    ward = access.ward_for_staff(current_user, code)
+    if current_user.role_enum is not Role.WARD_MANAGER:
+        abort(403)
+    return ward
+
+
+@bp.route("/wards/<code>/audit")
+@roles_required(Role.WARD_MANAGER)
+def audit_log(code: str):
+    """Who viewed or downloaded this ward's packs, when, and under which episode."""
+    ward = _ward_for_manager(code)
+    page = max(1, request.args.get("page", 1, type=int))
+    events, has_more = audit_views.pack_access_events(ward, page=page)
+    return render_template(
+        "ward/audit.html", ward=ward, events=events, page=page, has_more=has_more
+    )
+
+
+@bp.route("/wards/<code>/episodes.csv")
+@roles_required(Role.WARD_MANAGER)
+def episodes_csv(code: str):
+    ward = _ward_for_manager(code)
+    start, end = date_arg("from"), date_arg("to")
+    rows = episode_rows(
+        start, end, ward_ids=[ward.id], late_after_minutes=current_app.config["LATE_REPORT_MINUTES"]
+    )
+    audit.record("export.episodes", user=current_user, ward=ward.code)
+    db.session.commit()
+    return csv_response(EPISODE_COLUMNS, rows, f"missing-episodes-{ward.code.lower()}.csv")

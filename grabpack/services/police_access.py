@@ -1,0 +1,66 @@
+"""Police see a patient only while they have a reason to: an episode open in one of
+their policing areas, or closed within the grace window (for the prevention
+interview). Every look names the episode that allowed it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from grabpack.extensions import db
+from grabpack.models import MissingEpisode, Setting, User, Ward, user_policing_areas
+from grabpack.models.base import utcnow
+
+
+def _grace() -> timedelta:
+    return timedelta(hours=current_app.config["POLICE_GRACE_HOURS"])
+
+
+def _in_users_areas(user: User):
+    areas = select(user_policing_areas.c.policing_area_id).where(
+        user_policing_areas.c.user_id == user.id
+    )
+    return Setting.policing_area_id.in_(areas)
+
+
+def _still_relevant(now: datetime):
+    return or_(MissingEpisode.returned_at.is_(None), MissingEpisode.returned_at > now - _grace())
+
+
+def episode_allowing(
+    user: User, patient_id: uuid.UUID, now: datetime | None = None
+) -> MissingEpisode | None:
+    """The episode that lets this officer see this patient now, or ``None`` (then: 404)."""
+    now = now or utcnow()
+    return db.session.scalar(
+        select(MissingEpisode)
+        .join(Ward, MissingEpisode.ward_id == Ward.id)
+        .join(Setting, Ward.setting_id == Setting.id)
+        .where(MissingEpisode.patient_id == patient_id, _in_users_areas(user), _still_relevant(now))
+        .order_by(MissingEpisode.returned_at.is_not(None), MissingEpisode.noticed_at.desc())
+        .limit(1)
+    )
+
+
+def episodes_for_officer(user: User, now: datetime | None = None) -> tuple[list, list]:
+    """Open episodes in the officer's areas (newest first), then those closed within
+    the grace window. One query, whatever the numbers."""
+    now = now or utcnow()
+    episodes = db.session.scalars(
+        select(MissingEpisode)
+        .join(Ward, MissingEpisode.ward_id == Ward.id)
+        .join(Setting, Ward.setting_id == Setting.id)
+        .where(_in_users_areas(user), _still_relevant(now))
+        .options(
+            joinedload(MissingEpisode.ward).joinedload(Ward.setting),
+            joinedload(MissingEpisode.patient),
+        )
+        .order_by(MissingEpisode.noticed_at.desc())
+    ).all()
+    open_now = [e for e in episodes if e.is_open]
+    recently_closed = [e for e in episodes if not e.is_open]
+    return open_now, recently_closed

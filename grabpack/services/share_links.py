@@ -1,0 +1,105 @@
+"""Share links: one open episode's PDF for an officer without an account.
+
+The token is random and shown once; only its SHA-256 is stored. The link works
+only after the episode's police reference is typed, dies when the episode
+closes or the link expires or is revoked, and every use is audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from grabpack.extensions import db
+from grabpack.models import MissingEpisode, ShareLink, User
+from grabpack.models.base import utcnow
+from grabpack.services import audit
+
+
+class ShareLinkError(ValueError):
+    pass
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_link(
+    episode: MissingEpisode, author: User, hours: int, now: datetime | None = None
+) -> tuple[ShareLink, str]:
+    """A new link and its token (the only time the token exists in clear)."""
+    if not episode.is_open:
+        raise ShareLinkError("Links can only be shared while the patient is missing")
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    link = ShareLink(
+        episode_id=episode.id,
+        token_hash=token_hash(token),
+        created_by_id=author.id,
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
+    )
+    db.session.add(link)
+    db.session.flush()
+    audit.record(
+        "share_link.create",
+        user=author,
+        patient_id=episode.patient_id,
+        episode_id=episode.id,
+        share_link_id=link.id,
+    )
+    return link, token
+
+
+def find_link(token: str) -> ShareLink | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(select(ShareLink).where(ShareLink.token_hash == token_hash(token)))
+
+
+def usable(link: ShareLink | None, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return (
+        link is not None
+        and link.revoked_at is None
+        and link.expires_at > now
+        and link.episode.is_open
+    )
+
+
+def _normal_reference(reference: str) -> str:
+    return re.sub(r"[\s/\\-]", "", reference or "").upper()
+
+
+def reference_matches(link: ShareLink, entered: str) -> bool:
+    expected = _normal_reference(link.episode.police_reference)
+    return bool(expected) and hmac.compare_digest(expected, _normal_reference(entered))
+
+
+def record_use(link: ShareLink, remote_addr: str, succeeded: bool) -> None:
+    if succeeded:
+        link.use_count += 1
+    audit.record(
+        "share_link.use" if succeeded else "share_link.refused",
+        patient_id=link.episode.patient_id,
+        episode_id=link.episode_id,
+        grab_pack_version_number=link.episode.grab_pack_version_number,
+        remote_addr=remote_addr,
+        share_link_id=link.id,
+    )
+
+
+def revoke(link: ShareLink, author: User, now: datetime | None = None) -> None:
+    link.revoked_at = now or utcnow()
+    audit.record(
+        "share_link.revoke",
+        user=author,
+        patient_id=link.episode.patient_id,
+        episode_id=link.episode_id,
+        share_link_id=link.id,
+    )

@@ -1,0 +1,349 @@
+"""``grabpack demo``: a synthetic London to try the app on, and never on top of real data."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter, defaultdict
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from grabpack.demo import DEMO_PASSWORD, DemoRefused, load_demo
+from grabpack.domain.clock import LONDON, london_today
+from grabpack.domain.grab_pack_schema import GRAB_PACK, Field, FieldType, Group
+from grabpack.domain.mental_health_act import legal_status
+from grabpack.domain.nhs_number import check_digit, normalise_nhs_number
+from grabpack.domain.postcode import normalise_postcode
+from grabpack.domain.review import is_photo_stale
+from grabpack.extensions import db
+from grabpack.models import (
+    GrabPack,
+    GrabPackVersion,
+    MissingEpisode,
+    Patient,
+    PoliceRiskGrade,
+    PolicingArea,
+    Setting,
+    Trust,
+    User,
+    Ward,
+)
+from grabpack.packs.forms import PHONE_RE
+from tests.conftest import POSTGRES_URL, AuthActions, make_app
+
+NOW = datetime(2026, 11, 26, 14, 30, tzinfo=UTC)
+ROLES = ("nurse", "ward_manager", "police", "admin")
+DRAMA_LANDLINE = re.compile(r"^020 7946 0\d{3}$")
+DRAMA_MOBILE = re.compile(r"^07700 900\d{3}$")
+SCRIPTS = {
+    "Arabic": re.compile(r"[\u0600-\u06ff]"),
+    "Chinese": re.compile(r"[\u4e00-\u9fff]"),
+    "Bengali": re.compile(r"[\u0980-\u09ff]"),
+    "Polish": re.compile(r"[ąćęłńśźżĄĆĘŁŃŚŹŻ]"),
+}
+
+
+def pack_states(today: date) -> dict[str, str]:
+    """Each patient's pack as the ward sees it: none, draft, complete or overdue."""
+    current = {
+        patient_id: (version, pack)
+        for patient_id, version, pack in db.session.execute(
+            select(GrabPack.patient_id, GrabPackVersion, GrabPack).join(
+                GrabPackVersion,
+                (GrabPackVersion.grab_pack_id == GrabPack.id)
+                & (GrabPackVersion.number == GrabPack.current_version_number),
+            )
+        )
+    }
+    states = {}
+    for patient_id in db.session.scalars(select(Patient.id)):
+        if patient_id not in current:
+            states[patient_id] = "none"
+            continue
+        version, pack = current[patient_id]
+        due = min(version.review_due_on, pack.review_due_on or version.review_due_on)
+        states[patient_id] = (
+            "overdue" if due < today else "complete" if version.is_complete else "draft"
+        )
+    return states
+
+
+def bad_value(field: Field, value) -> bool:
+    """Whether a stored value breaks the rules the grab-pack form enforces."""
+    if value is None or value == "":
+        return False
+    match field.type:
+        case FieldType.TEXT | FieldType.LONG_TEXT:
+            return not isinstance(value, str) or len(value) > field.max_length
+        case FieldType.DATE:
+            return date.fromisoformat(value) > NOW.date() and field.not_future
+        case FieldType.INTEGER:
+            return not isinstance(value, int) or not field.minimum <= value <= field.maximum
+        case FieldType.YES_NO:
+            return not isinstance(value, bool)
+        case FieldType.CHOICE:
+            return value not in dict(field.choices)
+        case FieldType.NHS_NUMBER:
+            return normalise_nhs_number(value) != value
+        case FieldType.POSTCODE:
+            return normalise_postcode(value) != value
+        case FieldType.PHONE:
+            return not PHONE_RE.match(value)
+        case FieldType.EMAIL:
+            return not value.endswith("@example.com")
+    return True
+
+
+def schema_problems(data: dict) -> list[str]:
+    problems = [f"unknown section {key}" for key in data if key not in {s.key for s in GRAB_PACK}]
+    for section in GRAB_PACK:
+        values = data.get(section.key) or {}
+        known = {item.key for item in section.items}
+        problems += [f"unknown field {section.key}.{key}" for key in values if key not in known]
+        for item in section.items:
+            if isinstance(item, Group):
+                for entry in values.get(item.key) or []:
+                    problems += [
+                        f"{item.key}.{field.key}={entry.get(field.key)!r}"
+                        for field in item.fields
+                        if bad_value(field, entry.get(field.key))
+                    ]
+            elif bad_value(item, values.get(item.key)):
+                problems.append(f"{section.key}.{item.key}={values.get(item.key)!r}")
+    return problems
+
+
+def test_demo_command_fills_an_empty_database_and_prints_logins(app, runner, client):
+    result = runner.invoke(args=["demo"])
+
+    assert result.exit_code == 0, result.output
+    assert "Demo data loaded" in result.output
+    printed = [line.split() for line in result.output.splitlines() if DEMO_PASSWORD in line]
+    assert {line[0] for line in printed} == set(ROLES)
+    assert len(DEMO_PASSWORD) >= 12
+    with app.app_context():
+        trusts = db.session.scalars(select(Trust)).all()
+        assert len(trusts) >= 2 and all(t.is_synthetic for t in trusts)
+        assert all("(synthetic" in t.name for t in trusts)
+        settings = db.session.scalars(select(Setting)).all()
+        assert len(settings) >= 6
+        assert len({s.policing_area_id for s in settings}) >= 3
+        assert all(normalise_postcode(s.postcode) == s.postcode for s in settings)
+        wards = db.session.scalars(select(Ward)).all()
+        assert len(wards) >= 20
+        assert all(len(w.code) <= 20 and w.code == w.code.upper() for w in wards)
+        assert all(DRAMA_LANDLINE.match(w.phone_24h) for w in wards)
+        assert len({w.phone_24h for w in wards}) == len(wards)
+        assert db.session.scalar(select(func.count()).select_from(Patient)) == 300
+        users = db.session.scalars(select(User)).all()
+        assert 10 <= len(users) <= 15
+        assert all(u.email.endswith(("@example.nhs.uk", "@example.police.uk")) for u in users)
+        # Every ward has staff; a nurse covers two wards; police cover every area.
+        staffed = {ward.id for u in users for ward in u.wards}
+        assert staffed == {w.id for w in wards}
+        assert any(u.role == "nurse" and len(u.wards) == 2 for u in users)
+        policed = {area.id for u in users if u.role == "police" for area in u.policing_areas}
+        assert policed == set(db.session.scalars(select(PolicingArea.id)))
+        nurse = next(line for line in printed if line[0] == "nurse")[1]
+        ward_code = db.session.scalar(select(User).where(User.email == nurse)).wards[0].code
+
+    # The printed login works, and the nurse sees their ward.
+    assert AuthActions(client).login(nurse, DEMO_PASSWORD).status_code == 302
+    page = client.get(f"/wards/{ward_code}")
+    assert page.status_code == 200
+
+
+def test_demo_packs_come_in_every_state_with_synthetic_identities(app):
+    with app.app_context():
+        logins = load_demo(now=NOW)
+        assert {login.role for login in logins} == set(ROLES)
+
+        states = Counter(pack_states(london_today(NOW)).values())
+        assert set(states) == {"none", "draft", "complete", "overdue"}
+        assert states["complete"] > states["draft"] > states["none"] > 0
+        assert states["overdue"] > 0
+
+        patients = db.session.scalars(select(Patient)).all()
+        numbers = [p.nhs_number for p in patients if p.nhs_number]
+        assert 0 < len(numbers) < len(patients)  # a few have none
+        assert len(set(numbers)) == len(numbers)
+        assert all(n.startswith("999") and check_digit(n[:9]) == int(n[9]) for n in numbers)
+        names = " ".join(p.full_name for p in patients)
+        for script, pattern in SCRIPTS.items():
+            assert pattern.search(names), f"no {script} name"
+        assert 0 < sum(p.discharged_at is not None for p in patients) < len(patients) // 4
+
+        versions = db.session.scalars(select(GrabPackVersion)).all()
+        problems = [(v.id, p) for v in versions for p in schema_problems(v.data)]
+        assert problems == []
+        counts = Counter(v.grab_pack_id for v in versions)
+        assert sum(1 for n in counts.values() if 2 <= n <= 5) > len(counts) // 3
+        notes = " ".join(v.change_note for v in versions)
+        assert "Legal status changed" in notes and "Missing-risk category changed" in notes
+        assert "Medication" in notes and any(v.kind == "review" for v in versions)
+        risks = Counter(v.missing_risk for v in versions if v.missing_risk)
+        assert risks["low"] + risks["medium"] > 2 * risks["high"] > 0
+        complete = [v for v in versions if v.is_complete]
+        assert complete and all(v.photo_id is not None for v in complete)
+        assert any(is_photo_stale(v.photo_taken_on, london_today(NOW)) for v in complete)
+        assert all(v.created_at <= NOW for v in versions)
+
+        places = [p for v in versions for p in v.data.get("places", {}).get("places", [])]
+        assert any(p.get("is_risk_location") for p in places)
+        phones = [
+            c["phone"] for v in versions for c in v.data.get("contacts", {}).get("contacts", [])
+        ]
+        assert phones and all(DRAMA_MOBILE.match(p) or DRAMA_LANDLINE.match(p) for p in phones)
+
+
+def test_demo_pack_states_follow_the_configured_review_periods(app):
+    app.config.update(REVIEW_DAYS=56, REVIEW_DAYS_HIGH_RISK=14, PHOTO_STALE_DAYS=90)
+    with app.app_context():
+        load_demo(patients=60, now=NOW)
+        states = Counter(pack_states(london_today(NOW)).values())
+    assert set(states) == {"none", "draft", "complete", "overdue"}
+
+
+def test_demo_episodes_are_skewed_and_open_now_in_every_area(app):
+    with app.app_context():
+        load_demo(now=NOW)
+        episodes = db.session.scalars(select(MissingEpisode)).all()
+        year_ago = NOW - timedelta(days=366)
+        assert 250 <= len(episodes) <= 600
+        assert all(year_ago <= e.noticed_at <= NOW for e in episodes)
+
+        open_now = [e for e in episodes if e.returned_at is None]
+        assert {e.ward.setting.policing_area.code for e in open_now} == {
+            a.code for a in db.session.scalars(select(PolicingArea))
+        }
+        assert all(NOW - timedelta(hours=6) < e.noticed_at < NOW for e in open_now)
+        assert all(e.patient.discharged_at is None for e in open_now)
+
+        # Skewed as real episodes are: most patients 0-1, some 3+ in 90 days, busy months.
+        by_patient = defaultdict(list)
+        for e in episodes:
+            by_patient[e.patient_id].append(e.noticed_at)
+        patients = db.session.scalar(select(func.count()).select_from(Patient))
+        assert sum(1 for times in by_patient.values() if len(times) > 1) < patients / 2
+        repeat = [
+            times for times in by_patient.values()
+            if any(sum(t <= u < t + timedelta(days=90) for u in times) >= 3 for t in times)
+        ]  # fmt: skip
+        assert len(repeat) >= 5
+        by_ward_month = Counter(
+            (e.ward_id, e.noticed_at.astimezone(LONDON).strftime("%Y-%m")) for e in episodes
+        )
+        assert max(by_ward_month.values()) >= 10
+
+        kinds = Counter(e.kind for e in episodes)
+        assert kinds["awol"] > kinds["missing"] > kinds["escapee"] > 0
+
+
+def test_demo_episodes_hold_together(app):
+    """Times in order, reporting quality as the pinned pack version stood, Part III rules."""
+    with app.app_context():
+        load_demo(patients=120, now=NOW)
+        versions = {
+            (pack.patient_id, version.number): version
+            for version, pack in db.session.execute(
+                select(GrabPackVersion, GrabPack).join(GrabPack)
+            )
+        }
+        episodes = db.session.scalars(select(MissingEpisode)).all()
+        reported = [e for e in episodes if e.reported_at is not None]
+        assert 0 < len(reported) < len(episodes)
+        late = [e for e in reported if e.reported_at - e.noticed_at > timedelta(hours=1)]
+        assert 0 < len(late) < len(reported) / 3
+        for e in episodes:
+            assert e.last_seen_at is None or e.last_seen_at < e.noticed_at
+            assert e.noticed_at >= e.patient.admitted_at
+            if e.reported_at is not None:
+                assert e.noticed_at <= e.reported_at <= NOW
+                assert re.fullmatch(r"CAD \d{4}/\d{2}[A-Z]{3}\d{2}", e.police_reference)
+            if e.police_risk_grade is not None:
+                assert PoliceRiskGrade(e.police_risk_grade)
+            if e.returned_at is not None:
+                assert e.noticed_at < e.returned_at <= NOW
+                assert e.found_by in {"self_return", "staff", "police", "family", "public"}
+                assert e.found_category and e.found_place
+                assert e.closed_by_id is not None
+            if e.prevention_interview_at is not None:
+                assert e.returned_at < e.prevention_interview_at <= NOW
+            status = legal_status(e.legal_status)
+            assert (e.kind == "missing") == (not status.detained)
+            assert e.kind != "escapee" or status.part_iii
+            assert e.moj_notified_at is None or status.restricted
+            assert not e.s18_expiry_stated or status.detained
+            if e.s18_expires_on is not None:
+                assert e.s18_expires_on >= e.noticed_at.date()
+            assert e.had_no_pack == (e.grab_pack_version_number is None)
+            if e.grab_pack_version_number is not None:
+                version = versions[(e.patient_id, e.grab_pack_version_number)]
+                later = versions.get((e.patient_id, e.grab_pack_version_number + 1))
+                assert version.created_at <= e.noticed_at
+                assert later is None or later.created_at > e.noticed_at
+                assert e.legal_status == version.data["legal"]["legal_status"]
+                assert e.pack_incomplete == (not version.is_complete)
+                assert e.review_overdue == (version.review_due_on < london_today(e.noticed_at))
+        for flag in ("had_no_pack", "pack_incomplete", "review_overdue", "photo_stale"):
+            assert 0 < sum(getattr(e, flag) for e in episodes) < len(episodes) / 2, flag
+
+
+def test_a_second_demo_run_has_nothing_to_do(app, runner):
+    with app.app_context():
+        load_demo(patients=20, now=NOW)
+        before = db.session.scalar(select(func.count()).select_from(Patient))
+
+    result = runner.invoke(args=["demo"])
+
+    assert result.exit_code == 0, result.output
+    assert "nothing to do" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Patient)) == before
+
+
+def test_demo_refuses_a_database_with_real_data_and_leaves_it_alone(app, runner, world):
+    with app.app_context():
+        before = {m.__name__: db.session.scalar(select(func.count()).select_from(m))
+                  for m in (Trust, Ward, User, Patient)}  # fmt: skip
+
+    result = runner.invoke(args=["demo"])
+
+    assert result.exit_code != 0
+    message = result.output.strip()
+    assert "\n" not in message
+    assert "not the demo's (1 trust" in message and "6 users" in message
+    assert message.endswith("grabpack demo only fills an empty database")
+    with app.app_context():
+        after = {m.__name__: db.session.scalar(select(func.count()).select_from(m))
+                 for m in (Trust, Ward, User, Patient)}  # fmt: skip
+        assert after == before
+        assert not db.session.scalar(select(func.count()).where(Trust.is_synthetic))
+        with pytest.raises(DemoRefused):
+            load_demo(patients=20, now=NOW)
+
+
+def test_demo_needs_an_aware_time_and_a_patient_a_ward(app):
+    with app.app_context(), pytest.raises(ValueError, match="timezone"):
+        load_demo(now=datetime(2026, 11, 26, 14, 30))
+    with app.app_context(), pytest.raises(ValueError, match="patients"):
+        load_demo(patients=5, now=NOW)
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="copies a SQLite file")
+def test_same_seed_and_time_give_the_same_people(migrated_database, tmp_path):
+    def names(seed: int, copy: str) -> list[str]:
+        path = tmp_path / copy
+        shutil.copyfile(migrated_database, path)
+        app = make_app(f"sqlite:///{path}")
+        with app.app_context():
+            load_demo(seed, patients=40, now=NOW)
+            found = list(db.session.scalars(select(Patient.full_name).order_by(Patient.id)))
+            db.engine.dispose()
+        return found
+
+    first = names(7, "first.sqlite3")
+    assert names(7, "again.sqlite3") == first
+    assert names(8, "other.sqlite3") != first

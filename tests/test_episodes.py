@@ -1,0 +1,365 @@
+"""Missing episodes: opening captures reporting quality and pins the pack; grades are
+history; closing makes a review due; police see only what an episode allows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from grabpack.domain.clock import london_today
+from grabpack.domain.s18 import s18_expiry
+from grabpack.extensions import db
+from grabpack.logs import RedactShareTokens
+from grabpack.models import AuditEvent, GrabPack, MissingEpisode, RiskGradeChange
+from grabpack.models.base import utcnow
+from grabpack.services import episodes, share_links
+from grabpack.services.episodes import EpisodeError
+from tests.conftest import csrf_token
+from tests.episode_fixtures import FULL_LEGAL, close, open_for, patient_on, staff
+
+
+def test_opening_pins_version_and_records_reporting_quality(app, world):
+    with app.app_context():
+        patient = patient_on("WA1", "Kwame Mensah", FULL_LEGAL, world.nurse_a)
+        episode = open_for(patient, world.nurse_a, hours_ago=3, report_after_minutes=179)
+        db.session.commit()
+        assert episode.grab_pack_version_number == 1
+        assert episode.legal_status == "s3"
+        assert episode.s18_expires_on is not None
+        assert not episode.had_no_pack and episode.pack_incomplete and episode.photo_stale
+        facts = episodes.facts_of(episode)
+        assert facts.minutes_to_report == 179
+        assert "Reported to police 179 minutes after noticed" in facts.problems(60)
+        assert "s18 retake expiry not stated" in facts.problems(60)
+
+
+def test_patient_without_pack_is_recorded_as_no_pack(app, world):
+    with app.app_context():
+        patient = patient_on("WA1", "No Pack")
+        episode = open_for(patient, world.nurse_a, kind="missing")
+        assert episode.had_no_pack and episode.grab_pack_version_number is None
+        assert episodes.facts_of(episode).problems()[:1] == ["No grab pack"]
+
+
+def test_restricted_patient_needs_ministry_of_justice_time(app, world):
+    with app.app_context():
+        patient = patient_on(
+            "WA1", "Restricted", {"legal": {"legal_status": "s37_41"}}, world.nurse_a
+        )
+        with pytest.raises(EpisodeError, match="Ministry of Justice"):
+            open_for(patient, world.nurse_a)
+        episode = open_for(patient, world.nurse_a, moj_notified_at=utcnow())
+        assert episode.s18_expires_on is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"report_after_minutes": -30}, "after the absence was noticed"),
+        ({"hours_ago": -2}, "cannot be in the future"),
+    ],
+)
+def test_impossible_times_are_refused(app, world, change, message):
+    with app.app_context():
+        patient = patient_on("WA1", "Timing", FULL_LEGAL, world.nurse_a)
+        with pytest.raises(EpisodeError, match=message):
+            open_for(patient, world.nurse_a, **change)
+
+
+def test_one_open_episode_at_a_time(app, world):
+    with app.app_context():
+        patient = patient_on("WA1", "Twice", FULL_LEGAL, world.nurse_a)
+        open_for(patient, world.nurse_a)
+        with pytest.raises(EpisodeError, match="already has an open"):
+            open_for(patient, world.nurse_a)
+
+
+def test_risk_grade_changes_are_kept_as_history(app, world):
+    with app.app_context():
+        patient = patient_on("WA1", "Graded", FULL_LEGAL, world.nurse_a)
+        episode = open_for(patient, world.nurse_a, police_risk_grade="medium")
+        for grade in ("high", "high", "low"):
+            episodes.update_episode(
+                episode, staff(world.nurse_a), episodes.EpisodeUpdate(police_risk_grade=grade)
+            )
+        db.session.commit()
+        grades = db.session.scalars(select(RiskGradeChange.grade).order_by(RiskGradeChange.id))
+        assert list(grades) == ["medium", "high", "low"]
+
+
+def test_closing_makes_the_pack_due_for_review(app, world):
+    with app.app_context():
+        patient = patient_on("WA1", "Returned", FULL_LEGAL, world.nurse_a)
+        episode = open_for(patient, world.nurse_a)
+        close(episode, world.nurse_a, hours_ago=0.5)
+        db.session.commit()
+        pack = db.session.scalar(select(GrabPack))
+        assert pack.review_due_on == london_today()
+        assert pack.review_due_reason == "missing episode closed"
+        with pytest.raises(EpisodeError, match="already closed"):
+            close(episode, world.nurse_a, hours_ago=0.1)
+
+
+def test_nurse_opens_an_episode_from_the_patient_page(app, client, auth, world):
+    with app.app_context():
+        patient_id = patient_on("WA1", "Página Teste", FULL_LEGAL, world.nurse_a).id
+        db.session.commit()
+    auth.login(world.nurse_a)
+    assert "Report missing" in client.get(f"/patients/{patient_id}").text
+    page = client.get(f"/patients/{patient_id}/episodes/new").text
+    assert "Grab pack incomplete" in page and "Photo out of date or missing" in page
+    expiry = s18_expiry("s3", date(2026, 9, 1), date(2027, 3, 1), london_today())
+    assert f"s18 retake expiry:</strong> {expiry.on:%-d %B %Y}" in page
+    now = utcnow().astimezone(__import__("zoneinfo").ZoneInfo("Europe/London"))
+    response = client.post(
+        f"/patients/{patient_id}/episodes/new",
+        data={
+            "csrf_token": csrf_token(page),
+            "kind": "awol",
+            "noticed_at-day": now.day,
+            "noticed_at-month": now.month,
+            "noticed_at-year": now.year,
+            "noticed_at-time": (now - timedelta(minutes=10)).strftime("%H:%M"),
+            "last_seen_place": "Smoking shelter",
+            "clothing": "Grey hoodie <b>",
+            "cctv_checked": "y",
+            "police_risk_grade": "high",
+        },
+    )
+    assert response.status_code == 302, response.text
+    episode_page = client.get(response.headers["Location"]).text
+    assert "Grey hoodie &lt;b&gt;" in episode_page
+    assert "High" in episode_page
+    with app.app_context():
+        episode = db.session.scalar(select(MissingEpisode))
+        assert episode.cctv_checked and not episode.security_told
+        assert (
+            db.session.scalar(select(func.count()).where(AuditEvent.action == "episode.open")) == 1
+        )
+
+
+def test_open_form_refuses_future_and_half_typed_times(app, client, auth, world):
+    with app.app_context():
+        patient_id = patient_on("WA1", "Form Errors", FULL_LEGAL, world.nurse_a).id
+        db.session.commit()
+    auth.login(world.nurse_a)
+    page = client.get(f"/patients/{patient_id}/episodes/new").text
+    response = client.post(
+        f"/patients/{patient_id}/episodes/new",
+        data={
+            "csrf_token": csrf_token(page),
+            "kind": "awol",
+            "noticed_at-day": "1",
+            "noticed_at-month": "1",
+            "noticed_at-year": "2030",
+            "noticed_at-time": "12:00",
+            "last_seen_at-day": "1",
+            "last_seen_at-time": "25:99",
+        },
+    )
+    assert "Last seen must include a month and a year" in response.text
+    assert 'href="#last_seen_at-day"' in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(MissingEpisode.id))) == 0
+
+
+def test_open_form_refuses_a_noticed_time_in_the_future(app, client, auth, world):
+    with app.app_context():
+        patient_id = patient_on("WA1", "Future", FULL_LEGAL, world.nurse_a).id
+        db.session.commit()
+    auth.login(world.nurse_a)
+    page = client.get(f"/patients/{patient_id}/episodes/new").text
+    response = client.post(
+        f"/patients/{patient_id}/episodes/new",
+        data={
+            "csrf_token": csrf_token(page),
+            "kind": "awol",
+            "noticed_at-day": "1",
+            "noticed_at-month": "1",
+            "noticed_at-year": "2030",
+            "noticed_at-time": "12:00",
+        },
+    )
+    assert "The time the absence was noticed cannot be in the future" in response.text
+
+
+def test_police_home_lists_open_episodes_in_their_areas_only(app, client, auth, world):
+    with app.app_context():
+        mine = patient_on("WA1", "In My Area", FULL_LEGAL, world.nurse_a)
+        theirs = patient_on("WB1", "Elsewhere", FULL_LEGAL, world.nurse_b)
+        open_for(mine, world.nurse_a, hours_ago=2)
+        open_for(theirs, world.nurse_b, hours_ago=1)
+        db.session.commit()
+    auth.login(world.police_a)
+    page = client.get("/police/").text
+    assert "In My Area" in page and "Elsewhere" not in page
+    assert "Download PDF" in page
+    fragment = client.get("/police/open-episodes")
+    assert fragment.status_code == 200 and "In My Area" in fragment.text
+    assert "<!DOCTYPE" not in fragment.text
+
+
+def test_police_pdf_download_is_audited_with_its_episode(app, client, auth, world):
+    with app.app_context():
+        patient = patient_on("WA1", "Audited", FULL_LEGAL, world.nurse_a)
+        episode = open_for(patient, world.nurse_a)
+        db.session.commit()
+        patient_id, episode_id = patient.id, episode.id
+    auth.login(world.police_a)
+    response = client.get(f"/patients/{patient_id}/grab-pack.pdf")
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF")
+    assert response.headers["Cache-Control"] == "no-store"
+    disposition = response.headers["Content-Disposition"]
+    assert "Audited" not in disposition and disposition.endswith('-v1.pdf"')
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "grab_pack.pdf"))
+        assert event.episode_id == episode_id and event.grab_pack_version_number == 1
+        assert event.user_id == staff(world.police_a).id
+
+
+def test_ward_manager_sees_who_viewed_their_packs(app, client, auth, world):
+    with app.app_context():
+        patient = patient_on("WA1", "Looked At", FULL_LEGAL, world.nurse_a)
+        open_for(patient, world.nurse_a)
+        db.session.commit()
+        patient_id = patient.id
+    auth.login(world.police_a)
+    client.get(f"/police/patients/{patient_id}")
+    client.get(f"/patients/{patient_id}/grab-pack.pdf")
+    auth.logout()
+    auth.login(world.manager_a)
+    page = client.get("/wards/WA1/audit").text
+    assert "Downloaded PDF" in page and "Viewed" in page
+    assert page.count("(Police)") == 2
+
+
+class TestShareLinks:
+    @pytest.fixture
+    def episode_id(self, app, world):
+        with app.app_context():
+            patient = patient_on("WA1", "Shared", FULL_LEGAL, world.nurse_a)
+            episode = open_for(patient, world.nurse_a, police_reference="CAD 4321/23NOV")
+            db.session.commit()
+            return episode.id
+
+    def share(self, client, auth, world, episode_id) -> str:
+        auth.login(world.nurse_a)
+        page = client.get(f"/episodes/{episode_id}").text
+        response = client.post(
+            f"/episodes/{episode_id}/share",
+            data={"csrf_token": re.search(r'id="share-csrf"[^>]*value="([^"]+)"', page).group(1)},
+        )
+        url = re.search(r'id="share-url">([^<]+)<', response.text).group(1)
+        auth.logout()
+        return url.replace("http://localhost", "")
+
+    def test_link_opens_pdf_only_with_the_police_reference(
+        self, app, client, auth, world, episode_id
+    ):
+        path = self.share(client, auth, world, episode_id)
+        officer = app.test_client()
+        form = officer.get(path)
+        assert form.status_code == 200 and "Police reference number" in form.text
+        wrong = officer.post(
+            path, data={"csrf_token": csrf_token(form.text), "police_reference": "CAD 9999/23NOV"}
+        )
+        assert "does not match" in wrong.text
+        right = officer.post(
+            path, data={"csrf_token": csrf_token(form.text), "police_reference": "cad4321/23nov"}
+        )
+        assert right.status_code == 200 and right.data.startswith(b"%PDF")
+        with app.app_context():
+            actions = list(
+                db.session.scalars(
+                    select(AuditEvent.action)
+                    .where(AuditEvent.action.like("share_link.%"))
+                    .order_by(AuditEvent.id)
+                )
+            )
+            assert actions == ["share_link.create", "share_link.refused", "share_link.use"]
+            token = path.rsplit("/", 1)[1]
+            assert db.session.scalar(select(func.count()).where(AuditEvent.detail.is_not(None))) > 0
+            stored = db.session.scalar(select(share_links.ShareLink.token_hash))
+            assert stored != token and stored == share_links.token_hash(token)
+
+    def test_link_dies_when_episode_closes(self, app, client, auth, world, episode_id):
+        path = self.share(client, auth, world, episode_id)
+        with app.app_context():
+            close(db.session.get(MissingEpisode, episode_id), world.nurse_a, hours_ago=0.1)
+            db.session.commit()
+        assert app.test_client().get(path).status_code == 404
+
+    def test_revoked_and_unknown_links_are_404(self, app, client, auth, world, episode_id):
+        path = self.share(client, auth, world, episode_id)
+        auth.login(world.nurse_a)
+        page = client.get(f"/episodes/{episode_id}").text
+        form_id = re.search(r'action="(/episodes/[^"]+/revoke)"', page).group(1)
+        token = re.search(r'id="revoke-csrf-\d+"[^>]*value="([^"]+)"', page).group(1)
+        assert client.post(form_id, data={"csrf_token": token}).status_code == 302
+        assert app.test_client().get(path).status_code == 404
+        assert app.test_client().get("/share/not-a-real-token").status_code == 404
+
+    def test_guessing_references_is_rate_limited(self, app, client, auth, world, episode_id):
+        path = self.share(client, auth, world, episode_id)
+        officer = app.test_client()
+        token = csrf_token(officer.get(path).text)
+        statuses = [
+            officer.post(
+                path, data={"csrf_token": token, "police_reference": f"GUESS {n}"}
+            ).status_code
+            for n in range(12)
+        ]
+        assert statuses[:10] == [200] * 10 and 429 in statuses[10:]
+
+
+def test_share_tokens_never_reach_the_logs(caplog):
+    logger = logging.getLogger("werkzeug")
+    logger.addFilter(RedactShareTokens())
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        logger.info('%s - - "%s" %s', "127.0.0.1", "GET /share/AbC-123_secret HTTP/1.1", 200)
+    assert "AbC-123_secret" not in caplog.text
+    assert "/share/[redacted]" in caplog.text
+
+
+def test_export_episodes_cli_writes_one_row_per_episode(app, runner, world, tmp_path):
+    with app.app_context():
+        for n, hours in enumerate((2, 30, 24 * 40)):
+            patient = patient_on("WA1", f"Export {n}", FULL_LEGAL, world.nurse_a)
+            episode = open_for(patient, world.nurse_a, hours_ago=hours, report_after_minutes=90)
+            if n:
+                close(episode, world.nurse_a, hours_ago=1)
+        db.session.commit()
+    output = tmp_path / "episodes.csv"
+    since = (date.today() - timedelta(days=7)).isoformat()
+    result = runner.invoke(
+        args=["export", "episodes", "--from", since, "--format", "csv", "--output", str(output)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(output.read_text())))
+    assert len(rows) == 2
+    assert {r["ward"] for r in rows} == {"WA1"} and {r["policing_area"] for r in rows} == {"AREA1"}
+    assert all(r["reported_late"] == "yes" and r["poor_reporting"] == "yes" for r in rows)
+    assert all(r["minutes_to_report"] == "90" for r in rows)
+    assert not any("Export" in value for row in rows for value in row.values())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "yesterday"], "Invalid value for '--from'"),
+        (["--from", "2026-02-01", "--to", "2026-01-01"], "--to is before --from"),
+        ([], "Missing option '--format'"),
+    ],
+)
+def test_export_cli_refuses_bad_arguments(runner, args, message):
+    extra = [] if "--format" in message else ["--format", "csv"]
+    result = runner.invoke(args=["export", "episodes", *args, *extra])
+    assert result.exit_code == 2
+    assert message in result.output

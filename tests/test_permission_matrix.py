@@ -1,0 +1,125 @@
+"""Every route, every role and scope, the exact outcome (issue 5's matrix).
+
+Scopes: own ward / other ward for staff; own area / other area for police; and for
+police the episode state: open, closed within the grace window, closed long ago,
+no episode at all.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from grabpack.extensions import db
+from tests.episode_fixtures import FULL_LEGAL, close, open_for, patient_on
+
+PATIENT_ROUTES = {
+    "patient": "/patients/{p}",
+    "pack": "/patients/{p}/grab-pack",
+    "edit": "/patients/{p}/grab-pack/edit",
+    "history": "/patients/{p}/grab-pack/versions",
+    "version": "/patients/{p}/grab-pack/versions/1",
+    "diff": "/patients/{p}/grab-pack/diff?from=1&to=1",
+    "photo": "/patients/{p}/grab-pack/versions/1/photo",
+    "pdf": "/patients/{p}/grab-pack.pdf",
+    "version_pdf": "/patients/{p}/grab-pack/versions/1.pdf",
+    "report_missing": "/patients/{p}/episodes/new",
+    "police_view": "/police/patients/{p}",
+}
+OTHER_ROUTES = {
+    "ward_a": "/wards/WA1",
+    "ward_a_audit": "/wards/WA1/audit",
+    "ward_a_csv": "/wards/WA1/episodes.csv",
+    "police_home": "/police/",
+    "admin_users": "/admin/users",
+    "admin_audit": "/admin/audit.csv",
+    "admin_episodes": "/admin/episodes.csv",
+}
+STAFF_ONLY = {"patient", "pack", "edit", "history", "version", "diff", "photo", "report_missing"}
+# Patients: (ward, episode state). "open_a" etc.
+PATIENTS = {
+    "open_a": ("WA1", "open"),
+    "recent_a": ("WA1", "closed_recently"),
+    "old_a": ("WA1", "closed_long_ago"),
+    "none_a": ("WA1", None),
+    "open_b": ("WB1", "open"),
+}
+USERS = ("nurse_a", "manager_a", "nurse_b", "police_a", "police_b", "admin", None)
+WARD_OF = {"nurse_a": "WA1", "manager_a": "WA1", "nurse_b": "WB1"}
+AREA_OF = {"police_a": "WA1", "police_b": "WB1"}  # the ward each officer's area holds
+
+
+def expected_for_patient(user: str | None, route: str, patient: str) -> int:
+    ward, state = PATIENTS[patient]
+    if user is None:
+        return 302
+    if user in WARD_OF:
+        if route == "police_view":
+            return 403
+        if WARD_OF[user] != ward:
+            return 404
+        if route == "photo":
+            return 404  # these packs have no photo
+        if route == "report_missing" and state == "open":
+            return 302  # straight to the open episode
+        return 200
+    if user in AREA_OF:
+        if route in STAFF_ONLY:
+            return 403
+        allowed = AREA_OF[user] == ward and state in ("open", "closed_recently")
+        return 200 if allowed else 404
+    return 403  # admin
+
+
+def expected_other(user: str | None, route: str) -> int:
+    if user is None:
+        return 302
+    rules = {
+        "ward_a": {"nurse_a": 200, "manager_a": 200},
+        "ward_a_audit": {"manager_a": 200},
+        "ward_a_csv": {"manager_a": 200},
+        "police_home": {"police_a": 200, "police_b": 200},
+        "admin_users": {"admin": 200},
+        "admin_audit": {"admin": 200},
+        "admin_episodes": {"admin": 200},
+    }
+    return rules[route].get(user, 403)
+
+
+@pytest.fixture
+def scenario(app, world) -> dict[str, str]:
+    with app.app_context():
+        ids = {}
+        for key, (ward, state) in PATIENTS.items():
+            author = world.nurse_a if ward == "WA1" else world.nurse_b
+            patient = patient_on(ward, f"Patient {key}", FULL_LEGAL, author)
+            if state is not None:
+                episode = open_for(
+                    patient, author, hours_ago=200 if state == "closed_long_ago" else 3
+                )
+                if state == "closed_recently":
+                    close(episode, author, hours_ago=1)
+                elif state == "closed_long_ago":
+                    close(episode, author, hours_ago=100)
+            ids[key] = str(patient.id)
+        db.session.commit()
+    return ids
+
+
+def test_every_route_for_every_role_and_scope(app, world, scenario, auth, client):
+    mismatches = []
+    for user in USERS:
+        if user is not None:
+            auth.login(getattr(world, user))
+        for route, template in PATIENT_ROUTES.items():
+            for patient, patient_id in scenario.items():
+                expected = expected_for_patient(user, route, patient)
+                got = client.get(template.format(p=patient_id)).status_code
+                if got != expected:
+                    mismatches.append(f"{user} {route} {patient}: {got}, expected {expected}")
+        for route, path in OTHER_ROUTES.items():
+            got = client.get(path).status_code
+            if got != (expected := expected_other(user, route)):
+                mismatches.append(f"{user} {route}: {got}, expected {expected}")
+        if user is not None:
+            auth.logout()
+    assert mismatches == []
