@@ -177,7 +177,7 @@ def open_episode(
     db.session.add(episode)
     db.session.flush()
     if episode.police_risk_grade:
-        _grade(episode, episode.police_risk_grade, author)
+        _grade(episode, episode.police_risk_grade, author, now)
     audit.record(
         "episode.open",
         user=author,
@@ -242,14 +242,18 @@ def update_episode(
     if update.police_risk_grade and update.police_risk_grade != episode.police_risk_grade:
         PoliceRiskGrade(update.police_risk_grade)
         episode.police_risk_grade = update.police_risk_grade
-        _grade(episode, update.police_risk_grade, author)
+        _grade(episode, update.police_risk_grade, author, now)
     audit.record(
         "episode.update", user=author, patient_id=episode.patient_id, episode_id=episode.id
     )
 
 
-def _grade(episode: MissingEpisode, grade: str, author: User) -> None:
-    db.session.add(RiskGradeChange(episode_id=episode.id, grade=grade, recorded_by_id=author.id))
+def _grade(episode: MissingEpisode, grade: str, author: User, now: datetime) -> None:
+    db.session.add(
+        RiskGradeChange(
+            episode_id=episode.id, grade=grade, recorded_by_id=author.id, recorded_at=now
+        )
+    )
 
 
 FOUND_CATEGORIES = {
