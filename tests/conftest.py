@@ -80,12 +80,18 @@ def database_url(migrated_database: str, tmp_path) -> str:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
+def app_config() -> dict:
+    """Settings for the test's app; a module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, app_config: dict) -> Iterator[Flask]:
     """An app on an empty, fully migrated database of its own.
 
     Every HTML page it serves during the test is checked (title, ids, forms).
     """
-    app = make_app(database_url)
+    app = make_app(database_url, **app_config)
     problems: list[str] = []
 
     @app.after_request
