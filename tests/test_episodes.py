@@ -363,3 +363,18 @@ def test_export_cli_refuses_bad_arguments(runner, args, message):
     result = runner.invoke(args=["export", "episodes", *args, *extra])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_pack_missing_history_is_derived_from_episodes(app, client, auth, world):
+    with app.app_context():
+        patient = patient_on("WA1", "History", FULL_LEGAL, world.nurse_a)
+        close(open_for(patient, world.nurse_a, hours_ago=50), world.nurse_a, hours_ago=40)
+        open_for(patient, world.nurse_a, hours_ago=2, kind="missing")
+        db.session.commit()
+        patient_id = patient.id
+    auth.login(world.nurse_a)
+    page = client.get(f"/patients/{patient_id}/grab-pack").text
+    section = page[page.index('id="section-history"'):page.index('id="section-contacts"')]
+    assert "Episodes recorded here" in section
+    assert section.count("app-entry-line") == 2
+    assert "Missing, still missing" in section and "AWOL, returned" in section

@@ -14,6 +14,7 @@ from grabpack.extensions import db
 from grabpack.models import Role
 from grabpack.police import bp
 from grabpack.services import audit, police_access
+from grabpack.services.episodes import episodes_of
 from grabpack.services.grab_packs import current_version, pack_for
 
 
@@ -59,6 +60,7 @@ def patient(patient_id: uuid.UUID):
         episode=episode,
         pack=pack,
         version=version,
+        recorded_episodes=episodes_of(patient),
         missing=missing_items(version.data, version.photo_id is not None) if version else [],
     )
 

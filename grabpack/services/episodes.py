@@ -320,3 +320,15 @@ def episode_for_staff(user_ward_ids: set[int], episode_id: uuid.UUID) -> Missing
     if episode is None or episode.patient.ward_id not in user_ward_ids:
         return None
     return episode
+
+
+def episodes_of(patient: Patient, limit: int = 50) -> list[MissingEpisode]:
+    """A patient's missing history, newest first: the pack's section J is derived from it."""
+    return list(
+        db.session.scalars(
+            select(MissingEpisode)
+            .where(MissingEpisode.patient_id == patient.id)
+            .order_by(MissingEpisode.noticed_at.desc())
+            .limit(limit)
+        )
+    )

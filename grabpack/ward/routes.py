@@ -14,10 +14,11 @@ from grabpack.auth.decorators import STAFF, roles_required
 from grabpack.domain.clock import london_today
 from grabpack.downloads import csv_response, date_arg
 from grabpack.extensions import db
-from grabpack.models import MissingEpisode, Role, Setting, Ward
+from grabpack.models import Role, Setting, Ward
 from grabpack.packs.forms import choices
 from grabpack.policies import review_policy
 from grabpack.services import access, audit, audit_views, patients
+from grabpack.services.episodes import episodes_of
 from grabpack.services.exports import EPISODE_COLUMNS, episode_rows
 from grabpack.services.grab_packs import current_version, pack_for
 from grabpack.services.ward_dashboard import FILTERS, SORTS, filtered_rows, ward_rows
@@ -97,12 +98,7 @@ def _transfer_form(patient) -> TransferForm:
 def patient(patient_id: uuid.UUID):
     patient = access.patient_for_staff(current_user, patient_id)
     pack = pack_for(patient)
-    episodes = db.session.scalars(
-        select(MissingEpisode)
-        .where(MissingEpisode.patient_id == patient.id)
-        .order_by(MissingEpisode.noticed_at.desc())
-        .limit(50)
-    ).all()
+    episodes = episodes_of(patient)
     return render_template(
         "ward/patient.html",
         patient=patient,
