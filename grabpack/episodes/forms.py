@@ -26,6 +26,25 @@ def _text(label: str, limit: int = 2000, **kwargs):
     )
 
 
+def police_report_fields() -> tuple:
+    """What the ward tells police, asked at opening and updatable afterwards: reported
+    at, reference, risk grade, s18 expiry given. Made afresh for each form so that the
+    fields keep their place in that form's error summary."""
+    return (
+        LondonDateTimeField("Reported to police"),
+        StringField(
+            "Police reference number",
+            filters=[clean_text],
+            validators=[
+                Optional(),
+                Length(max=50, message="Police reference must be 50 characters or fewer"),
+            ],
+        ),
+        SelectField("Police risk grade", choices=choices(GRADES), default=""),
+        BooleanField("I have given police the s18 retake expiry date"),
+    )
+
+
 class OpenEpisodeForm(FlaskForm):
     kind = RadioField(
         "What kind of absence is this?",
@@ -50,32 +69,12 @@ class OpenEpisodeForm(FlaskForm):
     cctv_checked = BooleanField(CHECKS["cctv_checked"])
     security_told = BooleanField(CHECKS["security_told"])
     next_of_kin_contacted = BooleanField(CHECKS["next_of_kin_contacted"])
-    reported_at = LondonDateTimeField("Reported to police")
-    police_reference = StringField(
-        "Police reference number",
-        filters=[clean_text],
-        validators=[
-            Optional(),
-            Length(max=50, message="Police reference must be 50 characters or fewer"),
-        ],
-    )
-    police_risk_grade = SelectField("Police risk grade", choices=choices(GRADES), default="")
-    s18_expiry_stated = BooleanField("I have given police the s18 retake expiry date")
+    reported_at, police_reference, police_risk_grade, s18_expiry_stated = police_report_fields()
     moj_notified_at = LondonDateTimeField("Ministry of Justice told")
 
 
 class UpdateEpisodeForm(FlaskForm):
-    reported_at = LondonDateTimeField("Reported to police")
-    police_reference = StringField(
-        "Police reference number",
-        filters=[clean_text],
-        validators=[
-            Optional(),
-            Length(max=50, message="Police reference must be 50 characters or fewer"),
-        ],
-    )
-    police_risk_grade = SelectField("Police risk grade", choices=choices(GRADES), default="")
-    s18_expiry_stated = BooleanField("I have given police the s18 retake expiry date")
+    reported_at, police_reference, police_risk_grade, s18_expiry_stated = police_report_fields()
 
 
 class CloseEpisodeForm(FlaskForm):

@@ -117,16 +117,31 @@ def pack_at_opening(
     )
 
 
+CLOCK_SLACK = timedelta(minutes=5)  # clocks on ward PCs drift
+
+
+def _after(later: datetime | None, earlier: datetime | None, message: str) -> None:
+    """Refuse ``later`` when it comes before ``earlier`` (either may be unknown)."""
+    if later is not None and earlier is not None and later < earlier:
+        raise EpisodeError(message)
+
+
+def _not_future(moment: datetime | None, now: datetime, what: str) -> None:
+    if moment is not None and moment > now + CLOCK_SLACK:
+        raise EpisodeError(f"{what} cannot be in the future")
+
+
 def _check_times(opening: EpisodeOpening, now: datetime) -> None:
-    slack = timedelta(minutes=5)  # clocks on ward PCs drift
-    if opening.noticed_at > now + slack:
-        raise EpisodeError("The time the absence was noticed cannot be in the future")
-    if opening.last_seen_at and opening.last_seen_at > opening.noticed_at:
-        raise EpisodeError("Last seen must be before the absence was noticed")
-    if opening.reported_at and opening.reported_at < opening.noticed_at:
-        raise EpisodeError("Reported to police must be after the absence was noticed")
-    if opening.reported_at and opening.reported_at > now + slack:
-        raise EpisodeError("The time reported to police cannot be in the future")
+    _not_future(opening.noticed_at, now, "The time the absence was noticed")
+    _after(
+        opening.noticed_at, opening.last_seen_at, "Last seen must be before the absence was noticed"
+    )
+    _after(
+        opening.reported_at,
+        opening.noticed_at,
+        "Reported to police must be after the absence was noticed",
+    )
+    _not_future(opening.reported_at, now, "The time reported to police")
 
 
 def open_episode(
@@ -230,10 +245,12 @@ def update_episode(
     if not episode.is_open:
         raise EpisodeError("This episode is closed")
     if update.reported_at is not None:
-        if update.reported_at < episode.noticed_at:
-            raise EpisodeError("Reported to police must be after the absence was noticed")
-        if update.reported_at > now + timedelta(minutes=5):
-            raise EpisodeError("The time reported to police cannot be in the future")
+        _after(
+            update.reported_at,
+            episode.noticed_at,
+            "Reported to police must be after the absence was noticed",
+        )
+        _not_future(update.reported_at, now, "The time reported to police")
         episode.reported_at = update.reported_at
     if update.police_reference is not None:
         episode.police_reference = update.police_reference.strip()
@@ -293,16 +310,21 @@ def close_episode(
     now = now or utcnow()
     if not episode.is_open:
         raise EpisodeError("This episode is already closed")
-    if closing.returned_at < episode.noticed_at:
-        raise EpisodeError("Returned or found must be after the absence was noticed")
-    if closing.returned_at > now + timedelta(minutes=5):
-        raise EpisodeError("The return time cannot be in the future")
+    _after(
+        closing.returned_at,
+        episode.noticed_at,
+        "Returned or found must be after the absence was noticed",
+    )
+    _not_future(closing.returned_at, now, "The return time")
     if closing.found_category not in FOUND_CATEGORIES:
         raise EpisodeError("Choose where the patient was found")
     if closing.found_by and closing.found_by not in FOUND_BY:
         raise EpisodeError("Choose who found the patient")
-    if closing.prevention_interview_at and closing.prevention_interview_at < closing.returned_at:
-        raise EpisodeError("The prevention interview must be after the return")
+    _after(
+        closing.prevention_interview_at,
+        closing.returned_at,
+        "The prevention interview must be after the return",
+    )
     episode.returned_at = closing.returned_at
     episode.found_category = closing.found_category
     episode.found_place = closing.found_place
