@@ -374,7 +374,7 @@ def test_pack_missing_history_is_derived_from_episodes(app, client, auth, world)
         patient_id = patient.id
     auth.login(world.nurse_a)
     page = client.get(f"/patients/{patient_id}/grab-pack").text
-    section = page[page.index('id="section-history"'):page.index('id="section-contacts"')]
+    section = page[page.index('id="section-history"') : page.index('id="section-contacts"')]
     assert "Episodes recorded here" in section
     assert section.count("app-entry-line") == 2
     assert "Missing, still missing" in section and "AWOL, returned" in section

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from grabpack.domain.mental_health_act import LEGAL_STATUSES
@@ -477,18 +478,25 @@ def is_empty(value) -> bool:
 
 
 def display_value(field: Field, value) -> str:
-    """A stored value as people read it: labels for choices, Yes/No, long dates."""
+    """A stored value as people read it, on screen and on paper: labels for choices,
+    Yes/No, long dates, spaced NHS numbers. Never fails, whatever was stored."""
     if is_empty(value):
         return ""
-    if field.type is FieldType.YES_NO:
-        return "Yes" if value else "No"
-    if field.type is FieldType.CHOICE:
-        return field.choice_label(value)
-    if field.type is FieldType.DATE:
-        from datetime import date
-
-        return date.fromisoformat(value).strftime("%-d %B %Y")
-    if field.type is FieldType.NHS_NUMBER and len(str(value)) == 10:
-        value = str(value)
-        return f"{value[:3]} {value[3:6]} {value[6:]}"
+    try:
+        match field.type:
+            case FieldType.YES_NO:
+                if isinstance(value, bool):
+                    return "Yes" if value else "No"
+                return dict(YES_NO_UNKNOWN).get(str(value).lower(), str(value))
+            case FieldType.CHOICE:
+                return str(field.choice_label(value))
+            case FieldType.DATE:
+                day = value if isinstance(value, date) else date.fromisoformat(value)
+                return f"{day.day} {day:%B %Y}"
+            case FieldType.NHS_NUMBER:
+                digits = str(value).replace(" ", "")
+                if len(digits) == 10:
+                    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+    except (TypeError, ValueError):
+        pass
     return str(value)

@@ -1,0 +1,656 @@
+"""The grab pack as police receive it: a briefing sheet, then the whole pack.
+
+Rendered from a ``GrabPackSnapshot``, a plain copy of one stored grab-pack
+version (plus the open episode's Part 2 facts, if any), never from the live
+record. Page 1 is a briefing sheet an officer can act on alone; the pages after
+it print every section of ``GRAB_PACK`` in order, so a field added to the
+schema appears here with no edit to this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from io import BytesIO
+
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, PageBreak
+
+from grabpack.domain.grab_pack_schema import (
+    GRAB_PACK,
+    SECTIONS_BY_KEY,
+    YES_NO_UNKNOWN,
+    Field,
+    Group,
+    Section,
+    display_value,
+    is_empty,
+    value_of,
+)
+from grabpack.domain.mental_health_act import legal_status
+from grabpack.domain.review import is_photo_stale
+from grabpack.pdf.document import (
+    NOT_RECORDED,
+    STYLES,
+    DocumentRenderer,
+    FieldRow,
+    Notice,
+    Rule,
+    SideBySide,
+    Stack,
+    as_london,
+    heading,
+    london_time,
+    long_date,
+    spacer,
+    text,
+)
+from grabpack.pdf.text import TextBlock, TextStyle, clean, cut_text
+
+
+@dataclass(frozen=True)
+class MissingHistoryLine:
+    """One recorded missing episode, for section J."""
+
+    noticed_at: datetime
+    kind: str  # label: "Missing", "AWOL", "Escapee"
+    returned_at: datetime | None = None
+    found_where: str = ""
+
+
+@dataclass(frozen=True)
+class OpenEpisodeFacts:
+    """Part 2 of the protocol, for a patient missing now: printed on page 1 only."""
+
+    kind: str  # label: "Missing", "AWOL", "Escapee"
+    noticed_at: datetime
+    last_seen_at: datetime | None = None
+    last_seen_place: str = ""
+    clothing: str = ""
+    circumstances: str = ""
+    police_reference: str = ""
+    s18_expires_on: date | None = None
+    police_risk_grade: str | None = None  # label: "Very low" ... "High"
+
+
+@dataclass(frozen=True)
+class GrabPackSnapshot:
+    """Everything the PDF prints, copied from one stored grab-pack version.
+
+    Times are timezone-aware UTC (a naive time is taken as UTC); they print in
+    London time.
+    """
+
+    patient_id: str
+    version: int
+    data: dict
+    reviewed_on: date
+    review_due_on: date
+    saved_by: str
+    ward: str
+    setting: str
+    ward_phone: str
+    generated_for: str
+    generated_at: datetime
+    photo_jpeg: bytes | None = None
+    photo_taken_on: date | None = None
+    missing_history: Sequence[MissingHistoryLine] = ()
+    open_episode: OpenEpisodeFacts | None = None
+
+
+def render_grab_pack(snapshot: GrabPackSnapshot) -> bytes:
+    """The grab pack as a PDF."""
+    return GrabPackRenderer(snapshot).render()
+
+
+# --- values as printed -------------------------------------------------------------
+
+YES_NO_LABELS = dict(YES_NO_UNKNOWN)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much of the pack page 1 holds: characters per text, entries per list."""
+
+    text: int
+    short_text: int  # beside the photo
+    places: int
+    contacts: int
+
+
+# Page 1 tries each in turn until it fits on the page.
+BUDGETS = (
+    Budget(240, 120, 5, 4),
+    Budget(160, 100, 5, 4),
+    Budget(120, 80, 4, 4),
+    Budget(120, 80, 3, 3),
+    Budget(90, 60, 2, 3),
+    Budget(60, 40, 2, 2),
+)
+PHOTO_WIDTH = 52 * mm
+PHOTO_HEIGHT = 65 * mm
+HALF = 88 * mm
+
+
+def age_on(born: object, today: date) -> int | None:
+    try:
+        birth = born if isinstance(born, date) else date.fromisoformat(str(born))
+    except ValueError:
+        return None
+    years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    return years if years >= 0 else None
+
+
+def _is_yes(value: object) -> bool:
+    return value is True or str(value).lower() == "yes"
+
+
+@dataclass
+class _Section:
+    """A section's stored values, looked up by field key."""
+
+    section: Section
+    values: dict = field(default_factory=dict)
+
+    def get(self, key: str) -> object:
+        return self.values.get(key)
+
+    def show(self, key: str) -> str:
+        item = next(i for i in self.section.fields if i.key == key)
+        return display_value(item, self.get(key))
+
+
+class GrabPackRenderer(DocumentRenderer):
+    document_title = "Grab pack"
+
+    def __init__(self, snapshot: GrabPackSnapshot) -> None:
+        super().__init__(generated_for=snapshot.generated_for, generated_at=snapshot.generated_at)
+        self.snapshot = snapshot
+        self.data = snapshot.data if isinstance(snapshot.data, dict) else {}
+        self.today = as_london(snapshot.generated_at).date()
+        self.budget = BUDGETS[0]
+
+    # --- lookups ---
+
+    def section(self, key: str) -> _Section:
+        values = self.data.get(key)
+        return _Section(SECTIONS_BY_KEY[key], values if isinstance(values, dict) else {})
+
+    def value(self, section_key: str, field_key: str) -> object:
+        try:
+            return value_of(self.data, section_key, field_key)
+        except AttributeError:  # a section stored as something other than a dict
+            return None
+
+    def group_items(self, section_key: str, group: Group) -> list[dict]:
+        items = self.value(section_key, group.key)
+        if not isinstance(items, list):
+            return []
+        return [
+            item
+            for item in items
+            if isinstance(item, dict) and not all(is_empty(v) for v in item.values())
+        ]
+
+    def patient_name(self) -> str:
+        identity = self.section("identity")
+        name = str(identity.get("full_name") or "").strip()
+        return name or "Name not recorded"
+
+    # --- hooks ---
+
+    def _header_title(self) -> str:
+        return f"Grab pack: {self.patient_name()}"
+
+    def _header_note(self, first_page: bool) -> str:
+        phone = self.snapshot.ward_phone or NOT_RECORDED
+        return f"{self.snapshot.ward} 24-hour line: {phone}"
+
+    def _footer_note(self) -> str:
+        snap = self.snapshot
+        return (
+            f"Grab pack version {snap.version}, last reviewed {long_date(snap.reviewed_on)}, "
+            f"next review due {long_date(snap.review_due_on)}"
+        )
+
+    def _get_story(self) -> list[Flowable]:
+        return [*self._briefing_sheet(), PageBreak(), *self._full_pack()]
+
+    # --- page 1: the briefing sheet ---
+
+    def _briefing_sheet(self) -> list[Flowable]:
+        """Page 1 in the longest budget that fits on one page, else in the shortest."""
+        width, height = self.frame_size
+
+        def attempt(index: int) -> tuple[list[Flowable], bool]:
+            self.budget = BUDGETS[index]
+            story = self._briefing_story()
+            return story, _story_height(story, width, height) <= height
+
+        story, fits = attempt(0)
+        if fits:
+            return story
+        last = len(BUDGETS) - 1
+        shortest, fits = attempt(last)
+        if not fits:
+            return shortest  # it spills onto page 2, as short as it gets
+        low, high, best = 1, last - 1, shortest  # budgets only shorten page 1 as they go
+        while low <= high:
+            middle = (low + high) // 2
+            story, fits = attempt(middle)
+            if fits:
+                best, high = story, middle - 1
+            else:
+                low = middle + 1
+        return best
+
+    def _briefing_story(self) -> list[Flowable]:
+        story: list[Flowable] = [text("Briefing sheet: missing person", STYLES.title), spacer(2)]
+        episode = self.snapshot.open_episode
+        if episode is not None:
+            story.append(self._episode_notice(episode))
+        story.append(SideBySide(self._photo_column(), self._identity_column(), PHOTO_WIDTH))
+        story.append(SideBySide(self._legal_status(), self._triggers(), HALF))
+        story += self._briefing_risks()
+        story.append(SideBySide(self._briefing_places(), self._who_to_call(), HALF))
+        return story
+
+    def _episode_notice(self, episode: OpenEpisodeFacts) -> Flowable:
+        width = 40 * mm
+        title = f"MISSING NOW ({episode.kind}): absence noticed {london_time(episode.noticed_at)}"
+        last_seen = london_time(episode.last_seen_at) if episode.last_seen_at else ""
+        place = clean(episode.last_seen_place)
+        where = ", ".join(part for part in (last_seen, place and f"at {place}") if part)
+        police = episode.police_reference or NOT_RECORDED
+        if episode.police_risk_grade:
+            police += f"; police risk grade {episode.police_risk_grade}"
+        rows = [
+            text(title, STYLES.warning),
+            _row("Last seen", where or NOT_RECORDED, width),
+            _row("Clothing when last seen", clean(episode.clothing) or NOT_RECORDED, width),
+        ]
+        if not is_empty(episode.circumstances):
+            rows.append(_row("Circumstances", clean(episode.circumstances), width))
+        rows.append(_row("Police reference", police, width))
+        return Notice(rows)
+
+    def _photo_column(self) -> list[Flowable]:
+        snap = self.snapshot
+        photo = _photo(snap.photo_jpeg, PHOTO_WIDTH, PHOTO_HEIGHT)
+        if photo is None:
+            message = "Photo could not be printed" if snap.photo_jpeg else "No photo on record"
+            return [PhotoPlaceholder(message, PHOTO_WIDTH, PHOTO_HEIGHT * 0.5)]
+        taken = snap.photo_taken_on or _as_date(self.value("description", "photo_taken_on"))
+        if taken is None:
+            caption = "Date photo taken not recorded"
+        else:
+            caption = f"Photo taken {long_date(taken)}"
+            if is_photo_stale(taken, self.today):
+                caption += " (over 6 months old)"
+        return [photo, spacer(1.5), text(caption, STYLES.small)]
+
+    def _identity_column(self) -> list[Flowable]:
+        identity = self.section("identity")
+        rows: list[Flowable] = [text(self.patient_name(), STYLES.name)]
+        width = 34 * mm
+        for item in _briefing_fields(identity.section):
+            shown = identity.show(item.key)
+            if item.key == "full_name" or not shown:
+                continue
+            if item.key == "date_of_birth":
+                age = age_on(identity.get(item.key), self.today)
+                rows.append(
+                    _row("Age", f"{age} (born {shown})" if age is not None else shown, width)
+                )
+            else:
+                rows.append(_row(item.label, self._brief(shown, "A", short=True), width))
+        description = self.section("description")
+        for item in _briefing_fields(description.section):
+            shown = description.show(item.key)
+            if item.key == "height_cm" and shown:
+                shown = f"{shown} cm"
+            label = "Height" if item.key == "height_cm" else item.label
+            rows.append(_row(label, self._brief(shown, "B", short=True) or NOT_RECORDED, width))
+        return rows
+
+    def _legal_status(self) -> list[Flowable]:
+        legal = self.section("legal")
+        status = legal_status(str(legal.get("legal_status") or ""))
+        width = 30 * mm
+        story: list[Flowable] = [heading("Legal status", STYLES.subheading)]
+        shown = f"{status.label}: {status.meaning}" if status else NOT_RECORDED
+        story.append(_row("Mental Health Act", shown, width))
+        for item in _briefing_fields(legal.section):
+            shown = legal.show(item.key)
+            if item.key not in ("legal_status", "moj_reference") and shown:
+                story.append(_row(item.label, shown, width))
+        episode = self.snapshot.open_episode
+        if episode is not None and episode.s18_expires_on:
+            story.append(
+                _row(
+                    "Section 18 retake expires",
+                    f"{long_date(episode.s18_expires_on)} (trust's legal rules apply)",
+                    width,
+                    STYLES.strong,
+                )
+            )
+        if status is not None and status.restricted:
+            moj = legal.show("moj_reference") or NOT_RECORDED
+            story.append(
+                Notice(
+                    [
+                        text(
+                            f"RESTRICTED PATIENT ({status.label}): the Ministry of Justice "
+                            "must be told of any absence.",
+                            STYLES.warning,
+                        ),
+                        _row("Ministry of Justice reference", moj, width),
+                    ]
+                )
+            )
+        return story
+
+    def _triggers(self) -> list[Flowable]:
+        """The Code of Practice's three reasons to report to police at once."""
+        status = legal_status(str(self.value("legal", "legal_status") or ""))
+        risk = self.section("risk")
+        answers = [("Part III patient", status.part_iii if status else None)]
+        answers += [
+            (item.label, risk.get(item.key))
+            for item in risk.section.fields
+            if item.key in ("considered_dangerous", "particularly_vulnerable")
+        ]
+        lines = []
+        applying = []
+        for label, answer in answers:
+            if is_empty(answer):
+                lines.append(f"{label}: {NOT_RECORDED.lower()}")
+            elif _is_yes(answer):
+                lines.append(f"{label}: YES")
+                applying.append(label)
+            else:
+                shown = YES_NO_LABELS.get(str(answer).lower(), "No")  # False, "no", "unknown"
+                lines.append(f"{label}: {shown.lower()}")
+        if applying:
+            title = text("IMMEDIATE-REPORT TRIGGER: " + "; ".join(applying), STYLES.warning)
+        else:
+            title = text("No immediate-report trigger recorded", STYLES.strong)
+        return [
+            heading("Immediate-report triggers (Code of Practice)", STYLES.subheading),
+            Notice([title, text("\n".join(lines))], border=1.6 if applying else 0.6),
+        ]
+
+    def _briefing_risks(self) -> list[Flowable]:
+        story: list[Flowable] = [heading("Risks", STYLES.subheading)]
+        risk_first = sorted(GRAB_PACK, key=lambda section: section.key != "risk")
+        for section in risk_first:
+            if section.key in _LAID_OUT_ON_PAGE_1:
+                continue
+            values = self.section(section.key)
+            for item in _briefing_fields(section):
+                if item.key in ("considered_dangerous", "particularly_vulnerable"):
+                    continue
+                shown = self._brief(values.show(item.key), section.letter)
+                story.append(_row(item.label, shown or NOT_RECORDED))
+        return story
+
+    def _briefing_places(self) -> list[Flowable]:
+        group = _group("places", "places")
+        places = self.group_items("places", group)
+        story: list[Flowable] = [heading("Places likely to go", STYLES.subheading)]
+        if not places:
+            return [*story, text(NOT_RECORDED, STYLES.muted)]
+        ordered = sorted(places, key=lambda place: not _is_yes(place.get("is_risk_location")))
+        for place in ordered[: self.budget.places]:
+            limit = self.budget.short_text
+            address = cut_text(clean(place.get("address")), limit) or "Address not recorded"
+            where = ", ".join(p for p in (address, clean(place.get("postcode"))) if p)
+            reason = cut_text(clean(place.get("reason")), limit)
+            shown = where + (f" ({reason})" if reason else "")
+            if _is_yes(place.get("is_risk_location")):
+                story.append(_row("RISK LOCATION", shown, 27 * mm, STYLES.strong, STYLES.strong))
+            else:
+                story.append(_row("Place", shown, 27 * mm))
+        if len(ordered) > self.budget.places:
+            more = len(ordered) - self.budget.places
+            story.append(text(f"{more} more in section I", STYLES.small))
+        return story
+
+    def _who_to_call(self) -> list[Flowable]:
+        snap = self.snapshot
+        width = 28 * mm
+        ward = f"{snap.ward_phone or NOT_RECORDED} ({snap.ward}, {snap.setting})"
+        story: list[Flowable] = [
+            heading("Who to call", STYLES.subheading),
+            _row("Ward 24-hour line", ward, width, STYLES.strong),
+        ]
+        group = _group("contacts", "contacts")
+        relationship = next(item for item in group.fields if item.key == "relationship")
+        contacts = self.group_items("contacts", group)
+        first = ("next_of_kin", "nearest_relative")
+        ordered = sorted(contacts, key=lambda contact: contact.get("relationship") not in first)
+        for contact in ordered[: self.budget.contacts]:
+            who = display_value(relationship, contact.get("relationship")) or "Contact"
+            name = cut_text(clean(contact.get("name")), 60) or "Name not recorded"
+            phone = clean(contact.get("phone")) or "phone not recorded"
+            story.append(_row(who, f"{name}: {phone}", width))
+        if len(ordered) > self.budget.contacts:
+            more = len(ordered) - self.budget.contacts
+            story.append(text(f"{more} more in section K", STYLES.small))
+        return story
+
+    def _brief(self, value: object, letter: str = "", short: bool = False) -> str:
+        """Text for page 1: on one line, cut short to the budget, saying where the rest is."""
+        value = "; ".join(line for line in clean(value).split("\n") if line)
+        limit = self.budget.short_text if short else self.budget.text
+        if len(value) <= limit:
+            return value
+        where = f"section {letter}" if letter else "the pages that follow"
+        return f"{cut_text(value, limit)}\u2026 (continued in {where})"
+
+    # --- the following pages: every section in full ---
+
+    def _full_pack(self) -> list[Flowable]:
+        story: list[Flowable] = [text("The grab pack in full", STYLES.title), Rule(1.2, space=1)]
+        for section in GRAB_PACK:
+            story.append(heading(f"{section.letter}. {section.title}"))
+            rows = list(self._section_rows(section))
+            if not rows:
+                story.append(text(NOT_RECORDED, STYLES.muted))
+            story += rows
+        return story
+
+    def _section_rows(self, section: Section) -> Iterable[Flowable]:
+        """A row per recorded field or list entry; what is not recorded is named in
+        one row at the end, or the section says "Not recorded" when nothing is."""
+        values = self.section(section.key)
+        rows: list[Flowable] = []
+        missing: list[str] = []
+        for item in section.items:
+            if isinstance(item, Group):
+                entries = self.group_items(section.key, item)
+                if entries:
+                    rows += self._group_rows(item, entries)
+                else:
+                    missing.append(item.label)
+                continue
+            shown = values.show(item.key)
+            if item.key == "photo_taken_on" and not shown:
+                shown = long_date(self.snapshot.photo_taken_on)
+            if shown:
+                rows.append(_field_row(item.label, shown))
+            else:
+                missing.append(item.label)
+        extra = list(self._extra_rows(section))
+        if missing and (rows or extra):
+            rows.append(FieldRow(NOT_RECORDED, TextBlock(", ".join(missing), STYLES.muted)))
+        return extra + rows
+
+    def _group_rows(self, group: Group, entries: list[dict]) -> Iterable[Flowable]:
+        for number, entry in enumerate(entries, start=1):
+            lines = []
+            for item in group.fields:
+                shown = display_value(item, entry.get(item.key))
+                if shown:
+                    lines.append(f"{item.label}: {shown}")
+            value: Flowable = TextBlock("\n".join(lines), STYLES.value, direction="ltr")
+            if _is_yes(entry.get("is_risk_location")):
+                value = Stack([TextBlock("RISK LOCATION", STYLES.strong), value])
+            yield FieldRow(f"{group.item_label} {number} of {len(entries)}", value)
+
+    def _extra_rows(self, section: Section) -> Iterable[Flowable]:
+        """Rows that come from the stored version rather than from its fields."""
+        snap = self.snapshot
+        if section.key == "description":
+            photo = "On record (page 1)" if snap.photo_jpeg else "No photo on record"
+            yield _field_row("Photo", photo)
+        elif section.key == "history":
+            lines = [_history_line(line) for line in snap.missing_history]
+            episodes = "\n".join(lines) if lines else "None"
+            yield FieldRow("Episodes recorded here", text(episodes, direction="ltr"))
+        elif section.key == "contacts":
+            yield _field_row(
+                "Ward 24-hour phone",
+                f"{snap.ward_phone or NOT_RECORDED} ({snap.ward}, {snap.setting})",
+            )
+        elif section.key == "record":
+            yield _field_row("Version", str(snap.version))
+            yield _field_row("Completed by", snap.saved_by)
+            yield _field_row("Last reviewed", long_date(snap.reviewed_on))
+            yield _field_row("Next review due", long_date(snap.review_due_on))
+
+
+# --- helpers -------------------------------------------------------------------------
+
+# Sections page 1 lays out itself; briefing fields of every other section are
+# listed under "Risks", so a briefing field added anywhere reaches page 1.
+_LAID_OUT_ON_PAGE_1 = frozenset({"identity", "description", "legal", "places", "contacts"})
+
+
+def _briefing_fields(section: Section) -> list[Field]:
+    return [item for item in section.fields if item.briefing]
+
+
+def _group(section_key: str, key: str) -> Group:
+    return next(group for group in SECTIONS_BY_KEY[section_key].groups if group.key == key)
+
+
+def _story_height(story: list[Flowable], width: float, height: float) -> float:
+    """The height ``story`` takes in a frame (space between flowables overlaps, as
+    ReportLab's frames do)."""
+    total, space_after = 0.0, None
+    for item in story:
+        if space_after is not None:
+            total += max(item.getSpaceBefore(), space_after)
+        total += item.wrap(width, height)[1]
+        space_after = item.getSpaceAfter()
+    return total
+
+
+def _row(
+    label: str,
+    value: str,
+    label_width: float = 44 * mm,
+    style: TextStyle = STYLES.value,
+    label_style: TextStyle | None = None,
+) -> FieldRow:
+    """A row whose value we composed around user text: it reads left to right."""
+    if value == NOT_RECORDED:
+        style = STYLES.muted
+    return FieldRow(label, TextBlock(value, style, direction="ltr"), label_width, label_style)
+
+
+def _field_row(label: str, value: str) -> FieldRow:
+    """A row whose value is one field as the user wrote it, in its own direction."""
+    if not value:
+        return FieldRow(label, TextBlock(NOT_RECORDED, STYLES.muted))
+    return FieldRow(label, TextBlock(value, STYLES.value))
+
+
+def _history_line(line: MissingHistoryLine) -> str:
+    parts = [f"{london_time(line.noticed_at)}: {line.kind}"]
+    if line.returned_at:
+        parts.append(f"returned {london_time(line.returned_at)}")
+    else:
+        parts.append("not yet returned")
+    if line.found_where:
+        parts.append(f"found {line.found_where}")
+    return ", ".join(parts)
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _photo(jpeg: bytes | None, max_width: float, max_height: float) -> Flowable | None:
+    """The photo scaled to fit, or ``None`` when there is none or it cannot be read."""
+    if not jpeg:
+        return None
+    try:
+        reader = JpegReader(jpeg)
+        pixel_width, pixel_height = reader.getSize()
+    except (OSError, ValueError, SyntaxError):
+        return None
+    if not pixel_width or not pixel_height:
+        return None
+    scale = min(max_width / pixel_width, max_height / pixel_height)
+    return Photo(reader, pixel_width * scale, pixel_height * scale)
+
+
+class JpegReader(ImageReader):
+    """A JPEG that goes into the PDF as it is, never decoded.
+
+    ReportLab names an ``ImageReader``'s image by hashing its decoded pixels,
+    which takes longer than laying out a page; the JPEG's own bytes name it as
+    well. Anything but an 8-bit greyscale or RGB JPEG is refused with ``ValueError``.
+    """
+
+    def __init__(self, jpeg: bytes) -> None:
+        super().__init__(BytesIO(jpeg))
+        image = self._image
+        if image.format != "JPEG" or image.mode not in ("L", "RGB"):
+            raise ValueError("not an 8-bit greyscale or RGB JPEG")
+        self._data = jpeg  # what getRGBData() returns: the canvas only hashes it
+        self._dataA = None
+
+
+class Photo(Flowable):
+    def __init__(self, reader: ImageReader, width: float, height: float) -> None:
+        super().__init__()
+        self.reader, self.width, self.height = reader, width, height
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab's names)
+        return self.width, self.height
+
+    def draw(self):
+        self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+
+
+class PhotoPlaceholder(Flowable):
+    """A dashed box saying plainly that there is no photo."""
+
+    def __init__(self, message: str, width: float, height: float) -> None:
+        super().__init__()
+        self.message = message
+        self.width, self.height = width, height
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab's names)
+        return self.width, self.height
+
+    def draw(self):
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setDash(4, 3)
+        canvas.setLineWidth(1)
+        canvas.rect(0.5, 0.5, self.width - 1, self.height - 1)
+        canvas.restoreState()
+        block = TextBlock(self.message.upper(), TextStyle(size=10, bold=True, align="centre"))
+        _, h = block.wrap(self.width - 8, self.height)
+        block.drawOn(canvas, 4, (self.height - h) / 2)

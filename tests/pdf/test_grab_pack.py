@@ -1,0 +1,400 @@
+"""The grab pack as police receive it, read back out of the PDF."""
+
+from __future__ import annotations
+
+import ast
+import re
+import socket
+from dataclasses import replace
+from datetime import datetime
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from grabpack.domain.grab_pack_schema import GRAB_PACK, Field
+from grabpack.pdf import GrabPackSnapshot, render_grab_pack
+from grabpack.pdf import grab_pack as grab_pack_module
+from tests.pdf import samples
+from tests.pdf.conftest import Extracted, extract, normalise
+
+MARKING = "OFFICIAL-SENSITIVE"
+
+
+@pytest.fixture(scope="module")
+def typical() -> Extracted:
+    return extract(render_grab_pack(samples.snapshot()))
+
+
+@pytest.fixture(scope="module")
+def scripts() -> Extracted:
+    return extract(render_grab_pack(samples.snapshot(samples.scripts_data())))
+
+
+@pytest.fixture(scope="module")
+def maximal() -> Extracted:
+    return extract(render_grab_pack(samples.maximal_snapshot(long_text_chars=5000)))
+
+
+def lines_of(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+# --- on every page ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pack", ["typical", "maximal"])
+def test_every_page_is_marked_at_top_and_bottom(pack, request):
+    pdf: Extracted = request.getfixturevalue(pack)
+    for number, words in enumerate(pdf.words, start=1):
+        marks = [w for w in words if w.text == MARKING]
+        assert len(marks) == 2, f"page {number}"
+        top, bottom = sorted(marks, key=lambda w: w.top)
+        assert top.top < 0.07 * pdf.page_height, f"page {number}: top marking too low"
+        assert bottom.bottom > 0.95 * pdf.page_height, f"page {number}: bottom marking too high"
+        assert all(top.top <= w.top and w.bottom <= bottom.bottom for w in words)
+
+
+@pytest.mark.parametrize("pack", ["typical", "maximal"])
+def test_every_page_says_page_x_of_y(pack, request):
+    pdf: Extracted = request.getfixturevalue(pack)
+    total = len(pdf.pages)
+    assert total > 1
+    for number, page in enumerate(pdf.pages, start=1):
+        assert f"Page {number} of {total}" in page
+        assert len(re.findall(r"Page \d+ of \d+", page)) == 1
+
+
+def test_every_page_names_the_patient_the_version_and_last_review(typical):
+    for page in typical.pages:
+        assert "Grab pack: Łukasz Wójcik" in page
+        assert "Grab pack version 7, last reviewed 1 July 2025" in page
+        assert "Larch Ward 24-hour line: 020 7946 0999" in page
+
+
+@pytest.mark.parametrize(
+    ("generated_at", "expected"),
+    [
+        (samples.GENERATED_AT_BST, "Generated for PC 4821 Jane Smith at 14 July 2025, 15:04 BST"),
+        (
+            samples.GENERATED_AT_GMT,
+            "Generated for PC 4821 Jane Smith at 14 January 2025, 14:04 GMT",
+        ),
+    ],
+    ids=["summer", "winter"],
+)
+def test_every_page_says_who_it_was_generated_for_in_london_time(generated_at, expected):
+    pdf = extract(render_grab_pack(samples.snapshot(generated_at=generated_at)))
+    for page in pdf.pages:
+        assert expected in page
+
+
+def test_user_names_in_the_footer_print_literally():
+    pdf = extract(render_grab_pack(samples.snapshot(generated_for="PC 1 <b>Ó Súilleabháin</b>")))
+    assert all("Generated for PC 1 <b>Ó Súilleabháin</b> at" in page for page in pdf.pages)
+
+
+# --- the sections -------------------------------------------------------------------------
+
+
+def test_every_section_is_printed_in_order(typical):
+    full_pack = "\n".join(typical.pages[1:])
+    positions = [full_pack.index(f"{s.letter}. {s.title}") for s in GRAB_PACK]
+    assert positions == sorted(positions)
+
+
+def test_an_empty_section_says_not_recorded():
+    data = {"identity": {"full_name": "Siobhán Ní Bhriain"}}
+    pdf = extract(render_grab_pack(samples.snapshot(data, photo_jpeg=None)))
+    lines = lines_of("\n".join(pdf.pages[1:]))
+    for section in GRAB_PACK:
+        if section.key in ("identity", "description", "history", "contacts", "record"):
+            continue  # these print rows from the stored version besides its fields
+        heading = lines.index(f"{section.letter}. {section.title}")
+        assert lines[heading + 1] == "Not recorded", section.title
+
+
+def test_fields_not_recorded_are_named(typical):
+    assert "Previous addresses" in typical.pages[1]
+    identity = typical.text.split("A. Identity")[1].split("B. Description")[0]
+    assert lines_of(identity)[-2:] == ["Not recorded", "Previous addresses"]
+
+
+def test_every_recorded_value_is_printed_in_full(typical):
+    text = typical.text
+    data = samples.typical_data()
+    for section in GRAB_PACK:
+        for field in section.fields:
+            value = data.get(section.key, {}).get(field.key)
+            if isinstance(value, str) and value and field.type.value in ("text", "long_text"):
+                assert value in text.replace("\n", " "), field.key
+    for contact in data["contacts"]["contacts"]:
+        assert contact["phone"] in text
+
+
+def test_a_field_added_to_the_schema_is_printed(monkeypatch):
+    extra = Field("shoe_size", "Shoe size")
+    sections = tuple(
+        replace(s, items=(*s.items, extra)) if s.key == "description" else s for s in GRAB_PACK
+    )
+    monkeypatch.setattr(grab_pack_module, "GRAB_PACK", sections)
+    monkeypatch.setattr(grab_pack_module, "SECTIONS_BY_KEY", {s.key: s for s in sections})
+    data = samples.typical_data()
+    data["description"]["shoe_size"] = "UK 9, worn-down heels"
+    pdf = extract(render_grab_pack(samples.snapshot(data)))
+    description = pdf.text.split("B. Description")[1].split("C. Clothing")[0]
+    assert "Shoe size" in description
+    assert "UK 9, worn-down heels" in description
+
+
+def test_the_renderer_reads_nothing_but_the_snapshot():
+    """No Flask, no database: the PDF package imports neither."""
+    package = Path(grab_pack_module.__file__).parent
+    for module in package.glob("*.py"):
+        tree = ast.parse(module.read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            for name in names:
+                root = name.split(".")[0]
+                assert root not in ("flask", "sqlalchemy", "flask_sqlalchemy"), module.name
+                assert not name.startswith(("grabpack.models", "grabpack.services")), module.name
+
+
+# --- page 1: the briefing sheet --------------------------------------------------------------
+
+
+def test_page_one_is_a_briefing_an_officer_can_act_on(typical):
+    page = typical.pages[0]
+    for expected in (
+        "Briefing sheet: missing person",
+        "Łukasz Wójcik",
+        "Luke",
+        "Lukas Wojcik; 'Woj'",
+        "35 (born 1 April 1990)",
+        "Photo taken 20 June 2025",
+        "178 cm",
+        "Tattoo of an anchor on the left forearm",
+        "Section 3: Treatment (6 months, renewable)",
+        "IMMEDIATE-REPORT TRIGGER: Considered particularly vulnerable",
+        "Two overdose attempts (2021, 2023).",
+        "RISK LOCATION",
+        "Hackney Wick footbridge over the canal, E9 5EN",
+        "020 7946 0999 (Larch Ward, Homerton Mental Health Unit)",
+        "Next of kin",
+        "Zuzanna Dąbrowska: 07700 900456",
+    ):
+        assert expected in page.replace("\n", " ") or expected in page, expected
+    assert "MISSING NOW" not in typical.text
+
+
+def test_the_open_episode_is_on_page_one_when_there_is_one():
+    episode = samples.open_episode()
+    pdf = extract(render_grab_pack(samples.snapshot(open_episode=episode)))
+    first, rest = pdf.pages[0], "\n".join(pdf.pages[1:])
+    for expected in (
+        "MISSING NOW (AWOL): absence noticed 14 July 2025, 14:40 BST",
+        "14 July 2025, 14:05 BST, at Hospital garden, by the east gate",
+        "Navy parka, grey tracksuit, red trainers",
+        "Left during escorted ground leave",
+        "CAD 4471/14JUL25; police risk grade High",
+        "14 January 2026 (trust's legal rules",
+    ):
+        assert expected in first
+    assert "MISSING NOW" not in rest
+    assert "CAD 4471/14JUL25" not in rest
+
+
+def test_page_one_fits_on_one_page_with_an_open_episode():
+    pdf = extract(render_grab_pack(samples.snapshot(open_episode=samples.open_episode())))
+    for heading in ("MISSING NOW", "Legal status", "Risks", "Places likely to go", "Who to call"):
+        assert heading in pdf.pages[0]
+    assert "The grab pack in full" in lines_of(pdf.pages[1])[:4]
+
+
+@pytest.mark.parametrize("status", ["s37_41", "s47_49", "s48_49"])
+def test_a_restricted_patient_is_flagged_on_page_one(status):
+    data = samples.typical_data()
+    data["legal"].update(legal_status=status, moj_reference="MoJ 2025/01234")
+    pdf = extract(render_grab_pack(samples.snapshot(data)))
+    page = pdf.pages[0].replace("\n", " ")
+    assert "RESTRICTED PATIENT" in page
+    assert "the Ministry of Justice must be told of any absence" in page
+    assert "MoJ 2025/01234" in page
+    assert "Part III patient: YES" in page
+
+
+def test_an_unrestricted_patient_is_not_flagged(typical):
+    assert "RESTRICTED PATIENT" not in typical.text
+    assert "Part III patient: no" in typical.pages[0]
+
+
+def test_a_missing_photo_prints_a_clear_placeholder():
+    pdf = extract(render_grab_pack(samples.snapshot(photo_jpeg=None)))
+    assert "NO PHOTO ON RECORD" in pdf.pages[0]
+    assert "No photo on record" in pdf.text
+
+
+def test_an_unreadable_photo_prints_a_placeholder_and_the_pack():
+    pdf = extract(render_grab_pack(samples.snapshot(photo_jpeg=b"\xff\xd8 not really a JPEG")))
+    assert "PHOTO COULD NOT BE PRINTED" in " ".join(lines_of(pdf.pages[0]))
+    assert "The grab pack in full" in pdf.text
+
+
+def test_an_old_photo_says_so():
+    pdf = extract(render_grab_pack(samples.snapshot(photo_taken_on=datetime(2024, 1, 5).date())))
+    assert "Photo taken 5 January 2024 (over 6 months old)" in " ".join(lines_of(pdf.pages[0]))
+
+
+# --- any name, any script ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("script", ["polish", "polish_2", "irish", "chinese"])
+def test_latin_and_chinese_names_extract_exactly(scripts, script):
+    name = samples.NAMES[script]
+    assert name in scripts.text  # pdftotext
+    assert any(name in page for page in scripts.pypdf_pages)  # pypdf
+
+
+def test_arabic_names_extract_after_nfkc(scripts):
+    """Shaped Arabic is drawn in presentation forms; pdftotext returns logical order."""
+    assert samples.NAMES["arabic"] in scripts.normalised
+    words = samples.NAMES["arabic"].split()
+    pypdf = normalise("\n".join(scripts.pypdf_pages))
+    assert all(word in pypdf for word in words)
+
+
+def test_bengali_names_extract_in_visual_order(scripts):
+    """রহিম উদ্দিন: the vowel sign ি is drawn, and so extracted, before its consonant."""
+    assert "রিহম উিদ্দন" in scripts.normalised
+    assert "\ue000" not in scripts.text and "\ufffd" not in scripts.text
+
+
+def test_every_script_prints_on_one_line(scripts):
+    mixed = [line for line in lines_of(scripts.normalised) if line.startswith("Mixed:")]
+    assert mixed, "the mixed line"
+    for line in mixed:
+        for expected in ("Łukasz", samples.NAMES["arabic"], "王伟", "রিহম উিদ্দন", "Siobhán"):
+            assert expected in line
+
+
+def test_the_names_print_in_their_fonts_with_no_missing_glyphs(scripts):
+    text = scripts.text  # the pack has no question marks of its own
+    assert "?" not in text and "\ufffd" not in text and "■" not in text
+    assert not re.search("[\ue000-\uf8ff]", text), "a glyph with no text behind it"
+
+
+def test_latin_ligatures_stay_searchable(scripts):
+    """Latin is never shaped, so "st" and "fi" are two letters even beside Arabic."""
+    assert "The first aftershock listing, near" in scripts.text
+
+
+@pytest.mark.parametrize("literal", samples.MARKUP)
+def test_user_text_is_never_markup(scripts, literal):
+    # pdftotext's reading-order mode guesses spaces from gaps ("a<b&c"); -raw keeps them.
+    assert literal in scripts.raw
+    assert any(literal in page for page in scripts.pypdf_pages)
+
+
+def test_nothing_is_fetched(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the renderer tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    data = samples.scripts_data()
+    data["identity"]["aliases"] = '<img src="http://example.invalid/x.png"/> <a href="x">'
+    pdf = extract(render_grab_pack(samples.snapshot(data)))
+    assert '<img src="http://example.invalid/x.png"/>' in pdf.raw
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        " \n\n\n ",
+        "\x00\x07\x1b[31m control characters \u202e reversed",
+        "\ud800 lone surrogate",
+        "😀 an emoji and 𠜎 a rare ideograph",
+        "x" * 5000,
+        "\n".join(["line"] * 2000),
+        12345,
+        ["a", "list"],
+        {"a": "dict"},
+    ],
+    ids=[
+        "empty",
+        "blank",
+        "controls",
+        "surrogate",
+        "no-font",
+        "one-long-word",
+        "many-lines",
+        "number",
+        "list",
+        "dict",
+    ],
+)
+def test_rendering_never_fails_on_content(value):
+    data = samples.typical_data()
+    data["identity"]["aliases"] = value
+    data["risk"]["risk_to_self"] = value
+    data["identity"]["date_of_birth"] = "not a date"
+    data["health"]["medications"] = "not a list"
+    data["places"]["places"] = [{"address": value, "is_risk_location": "yes"}, "junk"]
+    pdf = render_grab_pack(samples.snapshot(data))
+    assert pdf.startswith(b"%PDF-")
+
+
+def test_characters_no_font_has_print_as_code_points():
+    data = samples.typical_data()
+    data["identity"]["aliases"] = "Wave 😀"
+    pdf = extract(render_grab_pack(samples.snapshot(data)))
+    assert "Wave [U+1F600]" in pdf.text
+
+
+def test_a_stored_version_with_odd_sections_still_renders():
+    data = {"identity": "not a dict", "contacts": {"contacts": None}, "legal": {"legal_status": 3}}
+    pdf = extract(render_grab_pack(samples.snapshot(data, photo_jpeg=None)))
+    assert "Name not recorded" in pdf.pages[0]
+
+
+# --- a long pack ----------------------------------------------------------------------------
+
+
+def test_a_maximal_pack_flows_over_many_pages(maximal):
+    assert len(maximal.pages) >= 20
+    text = maximal.text
+    assert "Contact 20 of 20" in text
+    assert "Place 20 of 20" in text
+    assert "(continued)" in text  # a long value carried on to the next page
+    for section in GRAB_PACK:
+        assert f"{section.letter}. {section.title}" in text
+
+
+def test_a_long_value_continues_under_its_label(maximal):
+    for number, page in enumerate(maximal.pages[2:], start=3):
+        first_row = lines_of(page)[2:3]
+        if first_row and first_row[0].endswith("(continued)"):
+            previous = lines_of(maximal.pages[number - 2])
+            label = first_row[0].removesuffix(" (continued)")
+            assert label in previous
+            return
+    pytest.fail("no value continued onto the next page")
+
+
+def test_the_metadata_is_marked_and_names_nobody():
+    reader = PdfReader(BytesIO(render_grab_pack(samples.snapshot())))
+    assert reader.metadata.title == "Grab pack (OFFICIAL-SENSITIVE)"
+    assert reader.metadata.subject == "OFFICIAL-SENSITIVE"
+    assert "Wójcik" not in str(dict(reader.metadata))
+
+
+def test_a_naive_time_is_taken_as_utc():
+    snapshot: GrabPackSnapshot = samples.snapshot(generated_at=datetime(2025, 7, 14, 14, 4))
+    pdf = extract(render_grab_pack(snapshot))
+    assert "at 14 July 2025, 15:04 BST" in pdf.pages[0]
