@@ -378,3 +378,36 @@ def test_pack_missing_history_is_derived_from_episodes(app, client, auth, world)
     assert "Episodes recorded here" in section
     assert section.count("app-entry-line") == 2
     assert "Missing, still missing" in section and "AWOL, returned" in section
+
+
+def pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_version_pdf_prints_that_stored_version_for_whoever_asked(app, client, auth, world):
+    from grabpack.services.grab_packs import save_version
+
+    with app.app_context():
+        patient = patient_on(
+            "WA1", "Two Versions", {"identity": {"gender": "Female"}}, world.nurse_a
+        )
+        save_version(
+            patient,
+            {"identity": {"full_name": "Two Versions", "gender": "Male"}},
+            staff(world.nurse_a),
+            based_on=1,
+        )
+        open_for(patient, world.nurse_a, police_reference="CAD 5555/23NOV")
+        db.session.commit()
+        patient_id = patient.id
+    auth.login(world.police_a)
+    old = pdf_text(client.get(f"/patients/{patient_id}/grab-pack/versions/1.pdf").data)
+    current = pdf_text(client.get(f"/patients/{patient_id}/grab-pack.pdf").data)
+    assert "Female" in old and "Male" not in old.replace("Female", "")
+    assert "Male" in current.replace("Female", "")
+    assert "Grab pack version 1" in old and "Grab pack version 2" in current
+    assert old.count("OFFICIAL-SENSITIVE") >= 2
+    assert "Generated for" in current and "(Police)" in current
+    assert "CAD 5555/23NOV" in current  # Part 2: the open episode is on page 1
