@@ -19,18 +19,21 @@ from grabpack.domain.postcode import normalise_postcode
 from grabpack.domain.review import is_photo_stale
 from grabpack.extensions import db
 from grabpack.models import (
+    AuditEvent,
     GrabPack,
     GrabPackVersion,
     MissingEpisode,
     Patient,
     PoliceRiskGrade,
     PolicingArea,
+    RiskGradeChange,
     Setting,
     Trust,
     User,
     Ward,
 )
 from grabpack.packs.forms import PHONE_RE
+from grabpack.services.episodes import CHECKS, FOUND_BY, FOUND_CATEGORIES
 from tests.conftest import POSTGRES_URL, AuthActions, make_app
 
 NOW = datetime(2026, 11, 26, 14, 30, tzinfo=UTC)
@@ -271,11 +274,14 @@ def test_demo_episodes_hold_together(app):
                 assert e.closed_by_id is not None
             if e.prevention_interview_at is not None:
                 assert e.returned_at < e.prevention_interview_at <= NOW
+            # The service takes legal status from the pinned pack: without one, none is recorded.
             status = legal_status(e.legal_status)
-            assert (e.kind == "missing") == (not status.detained)
-            assert e.kind != "escapee" or status.part_iii
-            assert e.moj_notified_at is None or status.restricted
-            assert not e.s18_expiry_stated or status.detained
+            assert status is not None or (e.had_no_pack and e.legal_status == "")
+            if status is not None:
+                assert (e.kind == "missing") == (not status.detained)
+                assert e.kind != "escapee" or status.part_iii
+                assert e.moj_notified_at is None or status.restricted
+                assert not e.s18_expiry_stated or status.detained
             if e.s18_expires_on is not None:
                 assert e.s18_expires_on >= e.noticed_at.date()
             assert e.had_no_pack == (e.grab_pack_version_number is None)
@@ -289,6 +295,71 @@ def test_demo_episodes_hold_together(app):
                 assert e.review_overdue == (version.review_due_on < london_today(e.noticed_at))
         for flag in ("had_no_pack", "pack_incomplete", "review_overdue", "photo_stale"):
             assert 0 < sum(getattr(e, flag) for e in episodes) < len(episodes) / 2, flag
+
+
+def test_demo_episodes_are_recorded_through_the_episode_service(app):
+    """Audit rows, risk-grade history and the service's own keys, as real use leaves them."""
+    with app.app_context():
+        load_demo(patients=120, now=NOW)
+        episodes = db.session.scalars(select(MissingEpisode)).all()
+        audited = defaultdict(set)
+        for action, episode_id in db.session.execute(
+            select(AuditEvent.action, AuditEvent.episode_id).where(
+                AuditEvent.episode_id.is_not(None)
+            )
+        ):
+            audited[episode_id].add(action)
+        for e in episodes:
+            assert "episode.open" in audited[e.id]
+            assert ("episode.close" in audited[e.id]) == (e.returned_at is not None)
+            if e.returned_at is not None:
+                assert e.found_category in FOUND_CATEGORIES
+                assert e.found_by in FOUND_BY
+        assert any("episode.update" in actions for actions in audited.values())
+
+        # Police grade at the report and regrade later; the episode shows the latest grade.
+        grades = defaultdict(list)
+        for change in db.session.scalars(
+            select(RiskGradeChange).order_by(RiskGradeChange.recorded_at, RiskGradeChange.id)
+        ):
+            grades[change.episode_id].append(change)
+        regraded = [history for history in grades.values() if len(history) >= 2]
+        assert len(regraded) >= 5
+        for e in episodes:
+            history = grades.get(e.id, [])
+            assert [c.grade for c in history][-1:] == ([e.police_risk_grade] if history else [])
+            assert all(PoliceRiskGrade(c.grade) for c in history)
+            end = e.returned_at or NOW
+            assert all(e.noticed_at <= c.recorded_at <= end for c in history)
+            if history:
+                assert e.reported_at is not None and history[0].recorded_at >= e.reported_at
+            assert all(a.grade != b.grade for a, b in zip(history, history[1:], strict=False))
+        assert {key for e in episodes for key in CHECKS if getattr(e, key)} == set(CHECKS)
+        assert any(e.moj_notified_at is not None for e in episodes)
+        detained = [e for e in episodes if (s := legal_status(e.legal_status)) and s.detained]
+        unstated = [e for e in detained if not e.s18_expiry_stated]
+        assert 0 < len(unstated) < len(detained) / 3
+
+
+def test_each_demo_episode_pins_the_version_current_when_it_was_noticed(app):
+    with app.app_context():
+        load_demo(patients=120, now=NOW)
+        saved = defaultdict(list)
+        for patient_id, number, created_at in db.session.execute(
+            select(GrabPack.patient_id, GrabPackVersion.number, GrabPackVersion.created_at)
+            .join(GrabPack)
+            .order_by(GrabPackVersion.number)
+        ):
+            saved[patient_id].append((number, created_at))
+        episodes = db.session.scalars(select(MissingEpisode)).all()
+        for e in episodes:
+            versions = saved[e.patient_id]
+            assert [at for _, at in versions] == sorted(at for _, at in versions)
+            before = [number for number, at in versions if at <= e.noticed_at]
+            assert e.grab_pack_version_number == (before[-1] if before else None)
+        # Some absences came before the pack's first version, some after later versions.
+        pinned = Counter(e.grab_pack_version_number for e in episodes)
+        assert pinned[None] and sum(n for number, n in pinned.items() if (number or 0) >= 2)
 
 
 def test_a_second_demo_run_has_nothing_to_do(app, runner):
@@ -334,16 +405,24 @@ def test_demo_needs_an_aware_time_and_a_patient_a_ward(app):
 
 @pytest.mark.skipif(bool(POSTGRES_URL), reason="copies a SQLite file")
 def test_same_seed_and_time_give_the_same_people(migrated_database, tmp_path):
-    def names(seed: int, copy: str) -> list[str]:
+    def dataset(seed: int, copy: str) -> tuple[list[str], list[tuple]]:
         path = tmp_path / copy
         shutil.copyfile(migrated_database, path)
         app = make_app(f"sqlite:///{path}")
         with app.app_context():
             load_demo(seed, patients=40, now=NOW)
-            found = list(db.session.scalars(select(Patient.full_name).order_by(Patient.id)))
+            names = list(db.session.scalars(select(Patient.full_name).order_by(Patient.id)))
+            episodes = [
+                (e.id, e.noticed_at, e.reported_at, e.returned_at, e.grab_pack_version_number,
+                 e.review_overdue, [(c.grade, c.recorded_at) for c in e.risk_grades])
+                for e in db.session.scalars(select(MissingEpisode).order_by(MissingEpisode.id))
+            ]  # fmt: skip
             db.engine.dispose()
-        return found
+        return names, episodes
 
-    first = names(7, "first.sqlite3")
-    assert names(7, "again.sqlite3") == first
-    assert names(8, "other.sqlite3") != first
+    first, first_episodes = dataset(7, "first.sqlite3")
+    again, again_episodes = dataset(7, "again.sqlite3")
+    assert again == first
+    assert dataset(8, "other.sqlite3")[0] != first
+    # Episodes too, ids included, though the service would pick random ones.
+    assert first_episodes and again_episodes == first_episodes

@@ -332,7 +332,7 @@ def close_episode(
     episode.harm_while_missing = closing.harm_while_missing
     episode.prevention_interview_at = closing.prevention_interview_at
     episode.closed_by_id = author.id
-    request_review(episode.patient, "missing episode closed")
+    request_review(episode.patient, "missing episode closed", today=london_today(now))
     audit.record("episode.close", user=author, patient_id=episode.patient_id, episode_id=episode.id)
 
 
