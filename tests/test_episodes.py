@@ -411,3 +411,54 @@ def test_version_pdf_prints_that_stored_version_for_whoever_asked(app, client, a
     assert old.count("OFFICIAL-SENSITIVE") >= 2
     assert "Generated for" in current and "(Police)" in current
     assert "CAD 5555/23NOV" in current  # Part 2: the open episode is on page 1
+
+
+def test_ward_gives_legal_status_when_there_is_no_pack(app, world):
+    with app.app_context():
+        patient = patient_on("WA1", "Unknown Section")
+        with pytest.raises(EpisodeError, match="Ministry of Justice"):
+            open_for(patient, world.nurse_a, legal_status="s37_41")
+        episode = open_for(patient, world.nurse_a, legal_status="s2")
+        assert episode.legal_status == "s2" and episode.had_no_pack
+        assert episode.legal_label == "Section 2"
+
+
+def test_pack_legal_status_wins_over_the_one_given_at_opening(app, world):
+    with app.app_context():
+        patient = patient_on("WA1", "Pack Knows", FULL_LEGAL, world.nurse_a)
+        assert open_for(patient, world.nurse_a, legal_status="informal").legal_status == "s3"
+
+
+def test_prevention_interview_recorded_after_closing(app, client, auth, world):
+    with app.app_context():
+        patient = patient_on("WA1", "Interviewed", FULL_LEGAL, world.nurse_a)
+        episode = open_for(patient, world.nurse_a, hours_ago=10)
+        close(episode, world.nurse_a, hours_ago=5)
+        db.session.commit()
+        episode_id = episode.id
+    auth.login(world.nurse_a)
+    page = client.get(f"/episodes/{episode_id}").text
+    token = re.search(r'id="interview-csrf"[^>]*value="([^"]+)"', page).group(1)
+    when = (utcnow() - timedelta(hours=1)).astimezone(
+        __import__("zoneinfo").ZoneInfo("Europe/London")
+    )
+    response = client.post(
+        f"/episodes/{episode_id}/prevention-interview",
+        data={
+            "csrf_token": token,
+            "prevention_interview_at-day": when.day,
+            "prevention_interview_at-month": when.month,
+            "prevention_interview_at-year": when.year,
+            "prevention_interview_at-time": when.strftime("%H:%M"),
+        },
+    )
+    assert response.status_code == 302
+    assert "Prevention interview recorded" in client.get(response.headers["Location"]).text
+    with app.app_context():
+        assert db.session.get(MissingEpisode, episode_id).prevention_interview_at is not None
+        with pytest.raises(EpisodeError, match="after the return"):
+            episodes.record_prevention_interview(
+                db.session.get(MissingEpisode, episode_id),
+                staff(world.nurse_a),
+                utcnow() - timedelta(hours=6),
+            )

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from grabpack.domain.mental_health_act import LEGAL_STATUSES
 from grabpack.models import EpisodeKind, PoliceRiskGrade
 from grabpack.packs.fields import DateRequired, LondonDateTimeField
 from grabpack.packs.forms import choices, clean_text
@@ -71,6 +72,11 @@ class OpenEpisodeForm(FlaskForm):
     next_of_kin_contacted = BooleanField(CHECKS["next_of_kin_contacted"])
     reported_at, police_reference, police_risk_grade, s18_expiry_stated = police_report_fields()
     moj_notified_at = LondonDateTimeField("Ministry of Justice told")
+    legal_status = SelectField(
+        "Legal status",
+        choices=choices([("", "Not known")] + [(s.key, s.label) for s in LEGAL_STATUSES]),
+        default="",
+    )
 
 
 class UpdateEpisodeForm(FlaskForm):
@@ -98,6 +104,13 @@ class CloseEpisodeForm(FlaskForm):
     )
     harm_while_missing = _text("Harm while missing", 5000)
     prevention_interview_at = LondonDateTimeField("Prevention interview (safe and well check)")
+
+
+class PreventionInterviewForm(FlaskForm):
+    prevention_interview_at = LondonDateTimeField(
+        "Prevention interview (safe and well check)",
+        validators=[DateRequired("Enter when the prevention interview was done")],
+    )
 
 
 class ActionForm(FlaskForm):

@@ -10,7 +10,13 @@ from flask_login import current_user
 from grabpack.auth.decorators import STAFF, roles_required
 from grabpack.domain.clock import london_today
 from grabpack.episodes import bp
-from grabpack.episodes.forms import ActionForm, CloseEpisodeForm, OpenEpisodeForm, UpdateEpisodeForm
+from grabpack.episodes.forms import (
+    ActionForm,
+    CloseEpisodeForm,
+    OpenEpisodeForm,
+    PreventionInterviewForm,
+    UpdateEpisodeForm,
+)
 from grabpack.extensions import db
 from grabpack.models import ShareLink
 from grabpack.models.base import utcnow
@@ -53,6 +59,7 @@ def new(patient_id: uuid.UUID):
             checks={key: form[key].data for key in CHECKS},
             s18_expiry_stated=form.s18_expiry_stated.data,
             moj_notified_at=form.moj_notified_at.data,
+            legal_status=form.legal_status.data or "",
         )
         try:
             episode = episode_service.open_episode(patient, current_user, opening)
@@ -83,7 +90,7 @@ def view(episode_id: uuid.UUID):
     return _render_episode(episode, update_form, CloseEpisodeForm(formdata=None))
 
 
-def _render_episode(episode, update_form, close_form, new_link_token=None):
+def _render_episode(episode, update_form, close_form, new_link_token=None, interview_form=None):
     links = sorted(
         db.session.query(ShareLink).filter_by(episode_id=episode.id),
         key=lambda link: link.created_at,
@@ -96,6 +103,7 @@ def _render_episode(episode, update_form, close_form, new_link_token=None):
         facts=episode_service.facts_of(episode),
         update_form=update_form,
         close_form=close_form,
+        interview_form=interview_form or PreventionInterviewForm(formdata=None),
         action_form=ActionForm(),
         links=links,
         new_link_token=new_link_token,
@@ -196,3 +204,27 @@ def revoke(episode_id: uuid.UUID, link_id: int):
     db.session.commit()
     flash("Link revoked: it no longer opens the grab pack", "success")
     return redirect(url_for("episodes.view", episode_id=episode.id))
+
+
+@bp.route("/episodes/<uuid:episode_id>/prevention-interview", methods=["POST"])
+@roles_required(*STAFF)
+def prevention_interview(episode_id: uuid.UUID):
+    episode = _episode_or_404(episode_id)
+    form = PreventionInterviewForm()
+    if form.validate_on_submit():
+        try:
+            episode_service.record_prevention_interview(
+                episode, current_user, form.prevention_interview_at.data
+            )
+            db.session.commit()
+            flash("Prevention interview recorded", "success")
+            return redirect(url_for("episodes.view", episode_id=episode.id))
+        except EpisodeError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+    return _render_episode(
+        episode,
+        UpdateEpisodeForm(formdata=None, obj=episode),
+        CloseEpisodeForm(formdata=None),
+        interview_form=form,
+    )

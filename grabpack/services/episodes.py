@@ -44,6 +44,8 @@ class EpisodeOpening:
     checks: dict[str, bool] = field(default_factory=dict)
     s18_expiry_stated: bool = False
     moj_notified_at: datetime | None = None
+    # What the ward knows when the grab pack records no legal status (or there is no pack).
+    legal_status: str = ""
 
 
 CHECKS = {
@@ -76,11 +78,16 @@ def pack_at_opening(
     reported_at: datetime | None = None,
     noticed_at: datetime | None = None,
     s18_stated: bool = False,
+    legal_status_if_unknown: str = "",
 ) -> PackAtOpening:
-    """The current pack as police will be given it, and the reporting facts it implies."""
+    """The current pack as police will be given it, and the reporting facts it implies.
+
+    The legal status is the pack's; only when the pack records none does the one
+    the ward gives at opening count (it changes nothing in the pack).
+    """
     version = current_version(pack_for(patient))
     data = version.data if version else {}
-    status_key = value_of(data, "legal", "legal_status") or ""
+    status_key = value_of(data, "legal", "legal_status") or legal_status_if_unknown or ""
     start, end = (
         value_of(data, "legal", key) for key in ("section_start_on", "section_expires_on")
     )
@@ -161,6 +168,7 @@ def open_episode(
         opening.reported_at,
         opening.noticed_at,
         opening.s18_expiry_stated,
+        opening.legal_status,
     )
     if at_opening.restricted and opening.moj_notified_at is None:
         raise EpisodeError("Restricted patient: record when the Ministry of Justice was told")
@@ -353,4 +361,22 @@ def episodes_of(patient: Patient, limit: int = 50) -> list[MissingEpisode]:
             .order_by(MissingEpisode.noticed_at.desc())
             .limit(limit)
         )
+    )
+
+
+def record_prevention_interview(
+    episode: MissingEpisode, author: User, at: datetime, now: datetime | None = None
+) -> None:
+    """The police "safe and well" check, often done after the episode was closed."""
+    now = now or utcnow()
+    if episode.is_open:
+        raise EpisodeError("Record the return first: close the episode")
+    _after(at, episode.returned_at, "The prevention interview must be after the return")
+    _not_future(at, now, "The prevention interview")
+    episode.prevention_interview_at = at
+    audit.record(
+        "episode.prevention_interview",
+        user=author,
+        patient_id=episode.patient_id,
+        episode_id=episode.id,
     )
