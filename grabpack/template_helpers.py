@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 from jinja2 import ChainableUndefined
 
+from grabpack.domain.clock import long_date, to_london
 from grabpack.domain.grab_pack_schema import GRAB_PACK, display_value
 from grabpack.domain.nhs_number import format_nhs_number
 
@@ -16,13 +17,7 @@ LONDON = ZoneInfo("Europe/London")
 
 def london_time(value: datetime | None, fmt: str = "%-d %b %Y %H:%M") -> str:
     """A UTC timestamp as Londoners read it (GMT or BST as the date says)."""
-    if value is None:
-        return ""
-    return value.astimezone(LONDON).strftime(fmt)
-
-
-def long_date(value: date | None) -> str:
-    return value.strftime("%-d %B %Y") if value else ""
+    return to_london(value).strftime(fmt) if value is not None else ""
 
 
 def nhs_number(value: str | None) -> str:

@@ -11,3 +11,15 @@ LONDON = ZoneInfo("Europe/London")
 def london_today(now: datetime | None = None) -> date:
     """Today's date in London (at 00:30 BST it is already tomorrow's date in London)."""
     return (now or datetime.now(UTC)).astimezone(LONDON).date()
+
+
+def to_london(moment: datetime) -> datetime:
+    """A stored time on London's clock (GMT or BST as the date says); naive means UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LONDON)
+
+
+def long_date(value: date | None) -> str:
+    """``1 March 2027``, as the NHS style guide writes dates; empty for none."""
+    return f"{value.day} {value:%B %Y}" if value else ""

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from grabpack.domain.clock import long_date
 from grabpack.domain.mental_health_act import LEGAL_STATUSES
+from grabpack.domain.nhs_number import format_nhs_number
 
 
 class FieldType(StrEnum):
@@ -491,12 +493,11 @@ def display_value(field: Field, value) -> str:
             case FieldType.CHOICE:
                 return str(field.choice_label(value))
             case FieldType.DATE:
-                day = value if isinstance(value, date) else date.fromisoformat(value)
-                return f"{day.day} {day:%B %Y}"
+                return long_date(value if isinstance(value, date) else date.fromisoformat(value))
             case FieldType.NHS_NUMBER:
                 digits = str(value).replace(" ", "")
                 if len(digits) == 10:
-                    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+                    return format_nhs_number(digits)
     except (TypeError, ValueError):
         pass
     return str(value)

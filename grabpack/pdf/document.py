@@ -16,9 +16,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -33,10 +32,10 @@ from reportlab.platypus import (
     Spacer,
 )
 
+from grabpack.domain.clock import long_date, to_london
 from grabpack.pdf.fonts import LATIN, register_fonts
 from grabpack.pdf.text import TextBlock, TextStyle, draw_lines, draw_text
 
-LONDON = ZoneInfo("Europe/London")
 MARKING = "OFFICIAL-SENSITIVE"
 BUILD_LOCK = threading.Lock()
 
@@ -74,23 +73,12 @@ NOT_RECORDED = "Not recorded"
 # --- times ---------------------------------------------------------------------
 
 
-def as_london(moment: datetime) -> datetime:
-    """A stored time in London; a naive time is taken to be UTC, as the database stores it."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(LONDON)
-
-
 def london_time(moment: datetime | None) -> str:
     """``14 July 2025, 15:04 BST`` (GMT in winter)."""
     if moment is None:
         return ""
-    local = as_london(moment)
+    local = to_london(moment)
     return f"{local.day} {local:%B %Y, %H:%M %Z}"
-
-
-def long_date(value: date | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else ""
 
 
 # --- flowables -------------------------------------------------------------------
@@ -518,7 +506,7 @@ __all__ = [
     "SideBySide",
     "Stack",
     "Styles",
-    "as_london",
+    "to_london",
     "heading",
     "london_time",
     "long_date",

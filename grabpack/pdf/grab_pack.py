@@ -40,12 +40,12 @@ from grabpack.pdf.document import (
     Rule,
     SideBySide,
     Stack,
-    as_london,
     heading,
     london_time,
     long_date,
     spacer,
     text,
+    to_london,
 )
 from grabpack.pdf.text import TextBlock, TextStyle, clean, cut_text
 
@@ -169,7 +169,7 @@ class GrabPackRenderer(DocumentRenderer):
         super().__init__(generated_for=snapshot.generated_for, generated_at=snapshot.generated_at)
         self.snapshot = snapshot
         self.data = snapshot.data if isinstance(snapshot.data, dict) else {}
-        self.today = as_london(snapshot.generated_at).date()
+        self.today = to_london(snapshot.generated_at).date()
         self.budget = BUDGETS[0]
 
     # --- lookups ---

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -152,18 +152,11 @@ def discharge(patient_id: uuid.UUID):
     return redirect(url_for("ward.patient", patient_id=patient.id))
 
 
-def _ward_for_manager(code: str):
-    ward = access.ward_for_staff(current_user, code)
-    if current_user.role_enum is not Role.WARD_MANAGER:
-        abort(403)
-    return ward
-
-
 @bp.route("/wards/<code>/audit")
 @roles_required(Role.WARD_MANAGER)
 def audit_log(code: str):
     """Who viewed or downloaded this ward's packs, when, and under which episode."""
-    ward = _ward_for_manager(code)
+    ward = access.ward_for_staff(current_user, code)
     page = max(1, request.args.get("page", 1, type=int))
     events, has_more = audit_views.pack_access_events(ward, page=page)
     return render_template(
@@ -174,7 +167,7 @@ def audit_log(code: str):
 @bp.route("/wards/<code>/episodes.csv")
 @roles_required(Role.WARD_MANAGER)
 def episodes_csv(code: str):
-    ward = _ward_for_manager(code)
+    ward = access.ward_for_staff(current_user, code)
     start, end = date_arg("from"), date_arg("to")
     rows = episode_rows(
         start, end, ward_ids=[ward.id], late_after_minutes=current_app.config["LATE_REPORT_MINUTES"]
