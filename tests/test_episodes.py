@@ -144,48 +144,38 @@ def test_nurse_opens_an_episode_from_the_patient_page(app, client, auth, world):
         )
 
 
-def test_open_form_refuses_future_and_half_typed_times(app, client, auth, world):
+@pytest.fixture
+def report_missing(app, client, auth, world):
+    """Post the report-missing form for a new patient on ward A, noticed in 2030."""
     with app.app_context():
         patient_id = patient_on("WA1", "Form Errors", FULL_LEGAL, world.nurse_a).id
         db.session.commit()
     auth.login(world.nurse_a)
     page = client.get(f"/patients/{patient_id}/episodes/new").text
-    response = client.post(
-        f"/patients/{patient_id}/episodes/new",
-        data={
-            "csrf_token": csrf_token(page),
-            "kind": "awol",
+
+    def post(**extra):
+        noticed = {
             "noticed_at-day": "1",
             "noticed_at-month": "1",
             "noticed_at-year": "2030",
             "noticed_at-time": "12:00",
-            "last_seen_at-day": "1",
-            "last_seen_at-time": "25:99",
-        },
-    )
+        }
+        data = {"csrf_token": csrf_token(page), "kind": "awol", **noticed, **extra}
+        return client.post(f"/patients/{patient_id}/episodes/new", data=data)
+
+    return post
+
+
+def test_open_form_keeps_half_typed_times_as_form_errors(app, report_missing):
+    response = report_missing(**{"last_seen_at-day": "1", "last_seen_at-time": "25:99"})
     assert "Last seen must include a month and a year" in response.text
     assert 'href="#last_seen_at-day"' in response.text
     with app.app_context():
         assert db.session.scalar(select(func.count(MissingEpisode.id))) == 0
 
 
-def test_open_form_refuses_a_noticed_time_in_the_future(app, client, auth, world):
-    with app.app_context():
-        patient_id = patient_on("WA1", "Future", FULL_LEGAL, world.nurse_a).id
-        db.session.commit()
-    auth.login(world.nurse_a)
-    page = client.get(f"/patients/{patient_id}/episodes/new").text
-    response = client.post(
-        f"/patients/{patient_id}/episodes/new",
-        data={
-            "csrf_token": csrf_token(page),
-            "kind": "awol",
-            "noticed_at-day": "1",
-            "noticed_at-month": "1",
-            "noticed_at-year": "2030",
-            "noticed_at-time": "12:00",
-        },
-    )
+def test_open_form_refuses_a_noticed_time_in_the_future(report_missing):
+    response = report_missing()
     assert "The time the absence was noticed cannot be in the future" in response.text
 
 

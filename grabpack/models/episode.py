@@ -109,6 +109,11 @@ class MissingEpisode(db.Model):
         return EpisodeKind(self.kind)
 
     @property
+    def risk_grade_label(self) -> str:
+        grade = self.police_risk_grade
+        return PoliceRiskGrade(grade).label if grade else ""
+
+    @property
     def legal_label(self) -> str:
         from grabpack.domain.mental_health_act import legal_status
 

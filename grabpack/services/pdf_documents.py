@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from grabpack.extensions import db
-from grabpack.models import GrabPackVersion, MissingEpisode, Patient, PoliceRiskGrade
+from grabpack.models import GrabPackVersion, MissingEpisode, Patient
 from grabpack.models.base import utcnow
 from grabpack.pdf.grab_pack import (
     GrabPackSnapshot,
@@ -22,7 +22,6 @@ HISTORY_LINES = 30
 def _open_facts(episode: MissingEpisode | None) -> OpenEpisodeFacts | None:
     if episode is None or not episode.is_open:
         return None
-    grade = episode.police_risk_grade
     return OpenEpisodeFacts(
         kind=episode.kind_enum.label,
         noticed_at=episode.noticed_at,
@@ -32,7 +31,7 @@ def _open_facts(episode: MissingEpisode | None) -> OpenEpisodeFacts | None:
         circumstances=episode.circumstances,
         police_reference=episode.police_reference,
         s18_expires_on=episode.s18_expires_on,
-        police_risk_grade=PoliceRiskGrade(grade).label if grade else None,
+        police_risk_grade=episode.risk_grade_label or None,
     )
 
 
