@@ -128,6 +128,60 @@ def export_episodes_command(start, end, fmt: str, output: str) -> None:
             stream.write(chunk)
 
 
+def _change_user(email: str, change) -> None:
+    """Apply ``change`` to the user with this email, or exit 1 with one line."""
+    from grabpack.services.users import UserError, find_user
+
+    try:
+        user = find_user(email)
+        change(user)
+        db.session.commit()
+    except UserError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+
+
+@users.command("set-password")
+@click.argument("email")
+def set_password_command(email: str) -> None:
+    """Set a new password (asked for, or read from standard input); ends their sessions."""
+    from grabpack.services.users import set_password
+
+    password = _read_password()
+    _change_user(email, lambda user: set_password(user, password))
+    click.echo(f"Password changed for {email.strip().lower()}; their sessions are ended.")
+
+
+@users.command("unlock")
+@click.argument("email")
+def unlock_command(email: str) -> None:
+    """Lift a lockout after too many failed sign-ins."""
+    from grabpack.services.users import unlock
+
+    _change_user(email, unlock)
+    click.echo(f"Unlocked {email.strip().lower()}")
+
+
+@users.command("disable")
+@click.argument("email")
+def disable_command(email: str) -> None:
+    """Stop an account signing in, and end its sessions (a leaver, a lost device)."""
+    from grabpack.services.users import set_active
+
+    _change_user(email, lambda user: set_active(user, False))
+    click.echo(f"Disabled {email.strip().lower()}")
+
+
+@users.command("enable")
+@click.argument("email")
+def enable_command(email: str) -> None:
+    """Let a disabled account sign in again."""
+    from grabpack.services.users import set_active
+
+    _change_user(email, lambda user: set_active(user, True))
+    click.echo(f"Enabled {email.strip().lower()}")
+
+
 retention = AppGroup("retention", help="Records retention.")
 
 

@@ -100,3 +100,45 @@ def test_password_is_never_an_argument(runner, world):
 def test_users_create_help_lists_options(runner):
     result = runner.invoke(args=["users", "create", "--help"])
     assert "--ward CODE" in result.output and "--area CODE" in result.output
+
+
+def test_unlock_lets_a_locked_user_sign_in(app, runner, world, auth):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        auth.login(world.nurse_a, "wrong password")
+    assert "locked" in auth.login(world.nurse_a).text
+    result = runner.invoke(args=["users", "unlock", world.nurse_a.upper()])
+    assert result.exit_code == 0 and "Unlocked nurse.a@example.nhs.uk" in result.output
+    assert auth.login(world.nurse_a).status_code == 302
+
+
+def test_set_password_changes_it_and_ends_sessions(app, runner, world, auth, client):
+    auth.login(world.nurse_a)
+    assert client.get("/wards/WA1").status_code == 200
+    result = runner.invoke(
+        args=["users", "set-password", world.nurse_a], input="a brand new passphrase\n"
+    )
+    assert result.exit_code == 0
+    assert client.get("/wards/WA1").status_code == 302  # the old session is over
+    assert auth.login(world.nurse_a).status_code == 200  # old password refused
+    assert auth.login(world.nurse_a, "a brand new passphrase").status_code == 302
+
+
+def test_disable_ends_sessions_and_enable_restores(app, runner, world, auth, client):
+    auth.login(world.police_a)
+    assert runner.invoke(args=["users", "disable", world.police_a]).exit_code == 0
+    assert client.get("/police/").status_code == 302
+    assert auth.login(world.police_a).status_code == 200  # refused while disabled
+    assert runner.invoke(args=["users", "enable", world.police_a]).exit_code == 0
+    assert auth.login(world.police_a).status_code == 302
+
+
+@pytest.mark.parametrize("command", ["unlock", "disable", "enable", "set-password"])
+def test_user_commands_name_an_unknown_email(runner, world, command):
+    result = runner.invoke(args=["users", command, "nobody@example.nhs.uk"], input=PASSWORD + "\n")
+    assert result.exit_code == 1
+    assert "No user with email nobody@example.nhs.uk" in result.output
+
+
+def test_set_password_refuses_a_short_one(runner, world):
+    result = runner.invoke(args=["users", "set-password", world.nurse_a], input="short\n")
+    assert result.exit_code == 1 and "at least 12 characters" in result.output

@@ -158,3 +158,27 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
     audit.record("user.password_changed", user=user)
+
+
+def find_user(email: str) -> User:
+    """The user with this email (any case), or ``UserError`` naming it."""
+    wanted = email.strip().lower()
+    user = db.session.scalar(select(User).where(func.lower(User.email) == wanted))
+    if user is None:
+        raise UserError(f"No user with email {wanted}")
+    return user
+
+
+def unlock(user: User) -> None:
+    """Lift a lockout now (an administrator vouches for the person)."""
+    user.locked_until = None
+    user.failed_logins = 0
+    audit.record("user.unlock", target_user_id=user.id)
+
+
+def set_active(user: User, active: bool) -> None:
+    """Disable (ending every session) or re-enable an account; history stays with it."""
+    user.active = active
+    if not active:
+        user.session_token = new_session_token()
+    audit.record("user.enable" if active else "user.disable", target_user_id=user.id)
