@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from grabpack.extensions import db
+from tests.conftest import csrf_token
 from tests.episode_fixtures import FULL_LEGAL, close, open_for, patient_on
 
 PATIENT_ROUTES = {
@@ -87,11 +88,17 @@ def expected_other(user: str | None, route: str) -> int:
 
 @pytest.fixture
 def scenario(app, world) -> dict[str, str]:
+    return {key: ids[0] for key, ids in scenario_ids(app, world).items()}
+
+
+def scenario_ids(app, world) -> dict[str, tuple[str, str | None]]:
+    """Each scenario patient's id and episode id (None when it has no episode)."""
     with app.app_context():
         ids = {}
         for key, (ward, state) in PATIENTS.items():
             author = world.nurse_a if ward == "WA1" else world.nurse_b
             patient = patient_on(ward, f"Patient {key}", FULL_LEGAL, author)
+            episode = None
             if state is not None:
                 episode = open_for(
                     patient, author, hours_ago=200 if state == "closed_long_ago" else 3
@@ -100,7 +107,7 @@ def scenario(app, world) -> dict[str, str]:
                     close(episode, author, hours_ago=1)
                 elif state == "closed_long_ago":
                     close(episode, author, hours_ago=100)
-            ids[key] = str(patient.id)
+            ids[key] = (str(patient.id), str(episode.id) if state is not None else None)
         db.session.commit()
     return ids
 
@@ -123,3 +130,107 @@ def test_every_route_for_every_role_and_scope(app, world, scenario, auth, client
         if user is not None:
             auth.logout()
     assert mismatches == []
+
+
+# Changes (POST), with the form's CSRF token. For staff of the patient's ward the
+# outcome is the form's own answer; everyone else is refused before it is read.
+PATIENT_POSTS = {
+    "review": ("/patients/{p}/grab-pack/review", {"based_on": "1"}),
+    "restore": ("/patients/{p}/grab-pack/versions/1/restore", {"based_on": "1"}),
+    "report_missing": ("/patients/{p}/episodes/new", {}),
+    "transfer": ("/patients/{p}/transfer", {"ward": ""}),
+}
+EPISODE_ROUTES = {
+    "view": ("GET", "/episodes/{e}", {}),
+    "update": ("POST", "/episodes/{e}/update", {}),
+    "close": ("POST", "/episodes/{e}/close", {}),
+    "share": ("POST", "/episodes/{e}/share", {}),
+    "interview": ("POST", "/episodes/{e}/prevention-interview", {}),
+    "revoke_unknown": ("POST", "/episodes/{e}/share/999/revoke", {}),
+}
+
+
+def expected_post(user: str | None, route: str, patient: str) -> int:
+    ward, state = PATIENTS[patient]
+    if user is None:
+        return 302
+    if user not in WARD_OF:
+        return 403
+    if WARD_OF[user] != ward:
+        return 404
+    if route == "report_missing":
+        return 302 if state == "open" else 200  # to the open episode / form errors
+    return 302  # review, restore and transfer answer with a redirect and a message
+
+
+def expected_episode(user: str | None, route: str, patient: str) -> int:
+    ward, state = PATIENTS[patient]
+    if user is None:
+        return 302
+    if user not in WARD_OF:
+        return 403
+    if WARD_OF[user] != ward:
+        return 404
+    is_open = state == "open"
+    return {
+        "view": 200,
+        "update": 302 if is_open else 200,  # a closed episode re-shows with the reason
+        "close": 200,  # no return time given: the form says so
+        "share": 200 if is_open else 302,  # the link page / "only while missing"
+        "interview": 200,  # no time given: the form says so
+        "revoke_unknown": 404,
+    }[route]
+
+
+def test_every_change_for_every_role_and_scope(app, world, auth, client):
+    ids = scenario_ids(app, world)
+    mismatches = []
+    for user in USERS:
+        if user is not None:
+            auth.login(getattr(world, user))
+            token = csrf_token(client.get("/", follow_redirects=True).text)
+        else:
+            token = csrf_token(client.get("/login").text)
+        for route, (template, data) in PATIENT_POSTS.items():
+            for patient, (patient_id, _episode_id) in ids.items():
+                response = client.post(
+                    template.format(p=patient_id), data={"csrf_token": token, **data}
+                )
+                if response.status_code != (expected := expected_post(user, route, patient)):
+                    mismatches.append(
+                        f"{user} POST {route} {patient}: "
+                        f"{response.status_code}, expected {expected}"
+                    )
+        for route, (method, template, data) in EPISODE_ROUTES.items():
+            for patient, (_patient_id, episode_id) in ids.items():
+                if episode_id is None:
+                    continue
+                path = template.format(e=episode_id)
+                response = (
+                    client.get(path)
+                    if method == "GET"
+                    else client.post(path, data={"csrf_token": token, **data})
+                )
+                if response.status_code != (expected := expected_episode(user, route, patient)):
+                    mismatches.append(
+                        f"{user} {route} {patient}: {response.status_code}, expected {expected}"
+                    )
+        if user is not None:
+            auth.logout()
+    assert mismatches == []
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"), [(None, 302), ("nurse_b", 404), ("police_a", 403), ("admin", 403)]
+)
+def test_discharge_is_refused_to_anyone_but_the_wards_staff(
+    app, world, auth, client, user, expected
+):
+    patient_id, _ = scenario_ids(app, world)["none_a"]
+    if user is not None:
+        auth.login(getattr(world, user))
+        token = csrf_token(client.get("/", follow_redirects=True).text)
+    else:
+        token = csrf_token(client.get("/login").text)
+    response = client.post(f"/patients/{patient_id}/discharge", data={"csrf_token": token})
+    assert response.status_code == expected
