@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 from jinja2 import ChainableUndefined
 
-from grabpack.domain.clock import long_date, to_london
+from grabpack.domain.clock import age_on, london_today, long_date, to_london
 from grabpack.domain.grab_pack_schema import GRAB_PACK, display_value
 from grabpack.domain.nhs_number import format_nhs_number
 
@@ -18,6 +18,14 @@ LONDON = ZoneInfo("Europe/London")
 def london_time(value: datetime | None, fmt: str = "%-d %b %Y %H:%M") -> str:
     """A UTC timestamp as Londoners read it (GMT or BST as the date says)."""
     return to_london(value).strftime(fmt) if value is not None else ""
+
+
+def born(value: date | None) -> str:
+    """``7 March 1991 (age 35)``: what a nurse or officer reads off a date of birth."""
+    if value is None:
+        return ""
+    age = age_on(value, london_today())
+    return f"{long_date(value)} (age {age})" if age is not None else long_date(value)
 
 
 def nhs_number(value: str | None) -> str:
@@ -42,7 +50,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.autoescape = True
     app.jinja_env.filters["choice_item"] = choice_item
     app.jinja_env.filters.update(
-        london_time=london_time, long_date=long_date, nhs_number=nhs_number
+        london_time=london_time, long_date=long_date, nhs_number=nhs_number, born=born
     )
 
     from grabpack.packs.forms import error_list

@@ -23,3 +23,13 @@ def to_london(moment: datetime) -> datetime:
 def long_date(value: date | None) -> str:
     """``1 March 2027``, as the NHS style guide writes dates; empty for none."""
     return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def age_on(born: date | str | None, today: date) -> int | None:
+    """Whole years old on ``today``; ``None`` for an unknown or impossible birth date."""
+    try:
+        birth = born if isinstance(born, date) else date.fromisoformat(str(born))
+    except ValueError:
+        return None
+    years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    return years if years >= 0 else None

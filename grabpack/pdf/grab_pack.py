@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, PageBreak
 
+from grabpack.domain.clock import age_on
 from grabpack.domain.grab_pack_schema import (
     GRAB_PACK,
     SECTIONS_BY_KEY,
@@ -132,15 +133,6 @@ BUDGETS = (
 PHOTO_WIDTH = 52 * mm
 PHOTO_HEIGHT = 65 * mm
 HALF = 88 * mm
-
-
-def age_on(born: object, today: date) -> int | None:
-    try:
-        birth = born if isinstance(born, date) else date.fromisoformat(str(born))
-    except ValueError:
-        return None
-    years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-    return years if years >= 0 else None
 
 
 def _is_yes(value: object) -> bool:

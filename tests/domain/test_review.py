@@ -51,3 +51,12 @@ def test_photo_stale_after_six_months_or_undated():
     assert not is_photo_stale(date(2026, 6, 1), TODAY)
     assert is_photo_stale(date(2026, 5, 1), TODAY)
     assert is_photo_stale(None, TODAY)
+
+
+def test_age_counts_whole_years_to_the_birthday():
+    from grabpack.domain.clock import age_on
+
+    assert age_on(date(1990, 11, 23), TODAY) == 36
+    assert age_on("1990-11-24", TODAY) == 35
+    assert age_on("not a date", TODAY) is None
+    assert age_on(date(2030, 1, 1), TODAY) is None
