@@ -170,3 +170,9 @@ def test_sign_in_attempts_are_rate_limited(app_factory, world):
         "/login", data={"email": world.nurse_a, "password": "x", "csrf_token": token}
     )
     assert "Too many requests" in last.text
+
+
+def test_session_survives_a_change_of_network(client, auth, world):
+    auth.login(world.police_a)
+    moved = client.get("/police/", environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert moved.status_code == 200  # a phone moving from 4G to wifi keeps its session

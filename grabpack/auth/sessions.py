@@ -18,7 +18,12 @@ def init_login_manager(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue"
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    # "basic", not "strong": strong ends a session when the client's address
+    # changes (on permanent sessions like ours it already acts as basic), and an
+    # officer's phone changes address moving between 4G and wifi mid-search.
+    # Stolen-cookie risk is held by Secure/HttpOnly/SameSite cookies, the idle
+    # timeout, and the session token that rotates on password change or disable.
+    login_manager.session_protection = "basic"
     app.before_request(enforce_idle_timeout)
 
 
