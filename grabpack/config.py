@@ -182,6 +182,21 @@ SETTINGS: tuple[Setting, ...] = (
         "poor reporting.",
     ),
     Setting(
+        "GRABPACK_REPEAT_EPISODES",
+        "REPEAT_EPISODES",
+        3,
+        int,
+        "A patient with this many missing episodes in the window is flagged as a "
+        "repeat (no national definition exists).",
+    ),
+    Setting(
+        "GRABPACK_REPEAT_WINDOW_DAYS",
+        "REPEAT_WINDOW_DAYS",
+        90,
+        int,
+        "The rolling window, in days, for repeat missing.",
+    ),
+    Setting(
         "GRABPACK_RETENTION_YEARS",
         "RETENTION_YEARS",
         20,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from grabpack.domain.recurrence import RepeatRule
 from grabpack.domain.review import ReviewPolicy
 
 
@@ -14,3 +15,8 @@ def review_policy() -> ReviewPolicy:
         other_days=config["REVIEW_DAYS"],
         photo_stale_days=config["PHOTO_STALE_DAYS"],
     )
+
+
+def repeat_rule() -> RepeatRule:
+    config = current_app.config
+    return RepeatRule(episodes=config["REPEAT_EPISODES"], window_days=config["REPEAT_WINDOW_DAYS"])

@@ -452,3 +452,37 @@ def test_prevention_interview_recorded_after_closing(app, client, auth, world):
                 staff(world.nurse_a),
                 utcnow() - timedelta(hours=6),
             )
+
+
+def test_repeat_missing_is_flagged_to_ward_and_police(app, client, auth, world):
+    with app.app_context():
+        repeat = patient_on("WA1", "Often Missing", FULL_LEGAL, world.nurse_a)
+        for days in (80, 40):
+            close(
+                open_for(repeat, world.nurse_a, hours_ago=24 * days),
+                world.nurse_a,
+                hours_ago=24 * days - 5,
+            )
+        open_for(repeat, world.nurse_a, hours_ago=2)
+        spread = patient_on("WA1", "Seldom Missing", FULL_LEGAL, world.nurse_a)
+        for days in (200, 120):
+            close(
+                open_for(spread, world.nurse_a, hours_ago=24 * days),
+                world.nurse_a,
+                hours_ago=24 * days - 5,
+            )
+        open_for(spread, world.nurse_a, hours_ago=3)
+        db.session.commit()
+    auth.login(world.nurse_a)
+    ward = client.get("/wards/WA1").text
+    assert ward.count("Repeat: 3 in 90 days") == 1
+    only_repeat = client.get("/wards/WA1?state=repeat").text
+    assert "Often Missing" in only_repeat and "Seldom Missing" not in only_repeat
+    auth.logout()
+    auth.login(world.police_a)
+    police = client.get("/police/").text
+    row = police[
+        police.index("Often Missing") : police.index("</tr>", police.index("Often Missing"))
+    ]
+    assert "Repeat: 3 in 90 days" in row
+    assert police.count("Repeat:") == 1

@@ -12,28 +12,41 @@ from grabpack.auth.decorators import roles_required
 from grabpack.domain.completeness import missing_items
 from grabpack.extensions import db
 from grabpack.models import Role
+from grabpack.models.base import utcnow
 from grabpack.police import bp
+from grabpack.policies import repeat_rule
 from grabpack.services import audit, police_access
 from grabpack.services.episodes import episodes_of
 from grabpack.services.grab_packs import current_version, pack_for
 
 
+def _episode_lists() -> dict:
+    """The officer's open and recently closed episodes, with repeat-missing counts."""
+    open_now, recently_closed = police_access.episodes_for_officer(current_user)
+    repeat = repeat_rule()
+    counts = police_access.recent_episode_counts(
+        [e.patient_id for e in open_now + recently_closed], repeat.window_start(utcnow())
+    )
+    return {
+        "open_now": open_now,
+        "recently_closed": recently_closed,
+        "repeat": repeat,
+        "recent_counts": counts,
+    }
+
+
 @bp.route("/")
 @roles_required(Role.POLICE)
 def home():
-    open_now, recently_closed = police_access.episodes_for_officer(current_user)
-    return render_template("police/home.html", open_now=open_now, recently_closed=recently_closed)
+    return render_template("police/home.html", **_episode_lists())
 
 
 @bp.route("/open-episodes")
 @roles_required(Role.POLICE)
 def open_episodes_fragment():
-    """The list alone, fetched every 15 seconds by the home page so that a new
+    """The list alone, fetched every few seconds by the home page so that a new
     episode shows without a manual refresh."""
-    open_now, recently_closed = police_access.episodes_for_officer(current_user)
-    return render_template(
-        "police/_episodes.html", open_now=open_now, recently_closed=recently_closed
-    )
+    return render_template("police/_episodes.html", **_episode_lists())
 
 
 @bp.route("/patients/<uuid:patient_id>")

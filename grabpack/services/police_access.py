@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from grabpack.extensions import db
@@ -64,3 +64,15 @@ def episodes_for_officer(user: User, now: datetime | None = None) -> tuple[list,
     open_now = [e for e in episodes if e.is_open]
     recently_closed = [e for e in episodes if not e.is_open]
     return open_now, recently_closed
+
+
+def recent_episode_counts(patient_ids: list[uuid.UUID], since: datetime) -> dict[uuid.UUID, int]:
+    """Episodes noticed since ``since`` for each listed patient: one grouped query."""
+    if not patient_ids:
+        return {}
+    rows = db.session.execute(
+        select(MissingEpisode.patient_id, func.count(MissingEpisode.id))
+        .where(MissingEpisode.patient_id.in_(patient_ids), MissingEpisode.noticed_at >= since)
+        .group_by(MissingEpisode.patient_id)
+    )
+    return {patient_id: count for patient_id, count in rows}

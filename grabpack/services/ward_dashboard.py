@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, func, select
 
+from grabpack.domain.recurrence import RepeatRule
 from grabpack.domain.review import ReviewPolicy, is_photo_stale, is_review_overdue
 from grabpack.extensions import db
 from grabpack.models import GrabPack, GrabPackVersion, MissingEpisode, Patient, Ward
@@ -26,6 +27,7 @@ class WardRow:
     has_photo: bool
     open_episodes: int
     last_missing_at: datetime | None
+    recent_episodes: int  # noticed within the repeat rule's window
 
     def pack_state(self, today: date) -> str:
         """none, draft, complete or overdue: the ward's four words for a pack."""
@@ -39,8 +41,9 @@ class WardRow:
         return self.has_photo and is_photo_stale(self.photo_taken_on, today, policy)
 
 
-def ward_rows(ward: Ward) -> list[WardRow]:
-    """Every current patient on the ward, with pack and episode facts, in one query."""
+def ward_rows(ward: Ward, repeat_since: datetime) -> list[WardRow]:
+    """Every current patient on the ward, with pack and episode facts, in one query.
+    ``recent_episodes`` counts those noticed since ``repeat_since``."""
     ward_patients = select(Patient.id).where(Patient.ward_id == ward.id)
     episodes = (
         select(
@@ -49,6 +52,9 @@ def ward_rows(ward: Ward) -> list[WardRow]:
             .filter(MissingEpisode.returned_at.is_(None))
             .label("open"),
             func.max(MissingEpisode.noticed_at).label("last"),
+            func.count(MissingEpisode.id)
+            .filter(MissingEpisode.noticed_at >= repeat_since)
+            .label("recent"),
         )
         .where(MissingEpisode.patient_id.in_(ward_patients))
         .group_by(MissingEpisode.patient_id)
@@ -67,6 +73,7 @@ def ward_rows(ward: Ward) -> list[WardRow]:
             GrabPackVersion.photo_id.is_not(None),
             func.coalesce(episodes.c.open, 0),
             episodes.c.last,
+            func.coalesce(episodes.c.recent, 0),
         )
         .outerjoin(GrabPack, GrabPack.patient_id == Patient.id)
         .outerjoin(
@@ -90,6 +97,7 @@ FILTERS = {
     "complete": "Complete",
     "overdue": "Review overdue",
     "missing": "Missing now",
+    "repeat": "Repeat missing",
 }
 
 SORTS = {
@@ -104,12 +112,19 @@ _STATE_ORDER = {"none": 0, "overdue": 1, "draft": 2, "complete": 3}
 
 
 def filtered_rows(
-    rows: list[WardRow], today: date, *, state: str = "", sort: str = "name"
+    rows: list[WardRow],
+    today: date,
+    *,
+    state: str = "",
+    sort: str = "name",
+    repeat: RepeatRule,
 ) -> list[WardRow]:
     """Filter and sort one ward's rows. A ward holds tens of patients: this is
     presentation of one query's result, not a second query."""
     if state == "missing":
         rows = [r for r in rows if r.open_episodes]
+    elif state == "repeat":
+        rows = [r for r in rows if repeat.is_repeat(r.recent_episodes)]
     elif state in _STATE_ORDER:
         rows = [r for r in rows if r.pack_state(today) == state]
     keys = {

@@ -15,8 +15,9 @@ from grabpack.domain.clock import london_today
 from grabpack.downloads import csv_response, date_arg
 from grabpack.extensions import db
 from grabpack.models import Role, Setting, Ward
+from grabpack.models.base import utcnow
 from grabpack.packs.forms import choices
-from grabpack.policies import review_policy
+from grabpack.policies import repeat_rule, review_policy
 from grabpack.services import access, audit, audit_views, patients
 from grabpack.services.episodes import episodes_of
 from grabpack.services.exports import EPISODE_COLUMNS, episode_rows
@@ -42,13 +43,17 @@ def dashboard(code: str):
     sort = request.args.get("sort", "name")
     state = request.args.get("state", "")
     today = london_today()
-    rows = filtered_rows(ward_rows(ward), today, state=state, sort=sort)
+    repeat = repeat_rule()
+    rows = filtered_rows(
+        ward_rows(ward, repeat.window_start(utcnow())), today, state=state, sort=sort, repeat=repeat
+    )
     return render_template(
         "ward/dashboard.html",
         ward=ward,
         rows=rows,
         today=today,
         policy=review_policy(),
+        repeat=repeat,
         sort=sort if sort in SORTS else "name",
         state=state if state in FILTERS else "",
         filters=FILTERS,
