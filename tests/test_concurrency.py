@@ -10,21 +10,17 @@ import pytest
 from sqlalchemy import func, select
 
 from grabpack.extensions import db
-from grabpack.models import GrabPackVersion, Patient, User, Ward
+from grabpack.models import GrabPackVersion, Patient, User
 from grabpack.services.grab_packs import VersionConflict, save_version
 from tests.conftest import POSTGRES_URL
+from tests.factories import patient_on
 from tests.test_packs import form_fields, open_edit, save
 
 
 @pytest.fixture
 def patient_id(app, world):
     with app.app_context():
-        ward = db.session.scalar(select(Ward).where(Ward.code == world.ward_a))
-        patient = Patient(full_name="Chidi Okafor", ward_id=ward.id)
-        db.session.add(patient)
-        db.session.flush()
-        nurse = db.session.scalar(select(User).where(User.email == world.nurse_a))
-        save_version(patient, {"identity": {"full_name": "Chidi Okafor"}}, nurse, based_on=0)
+        patient = patient_on(world.ward_a, "Chidi Okafor", {}, world.nurse_a)
         db.session.commit()
         return patient.id
 

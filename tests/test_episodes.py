@@ -21,7 +21,7 @@ from grabpack.models.base import utcnow
 from grabpack.services import episodes, share_links
 from grabpack.services.episodes import EpisodeError
 from tests.conftest import csrf_token
-from tests.episode_fixtures import FULL_LEGAL, close, open_for, patient_on, staff
+from tests.factories import FULL_LEGAL, close, open_for, patient_on, staff
 
 
 def test_opening_pins_version_and_records_reporting_quality(app, world):

@@ -6,19 +6,17 @@ import pytest
 from sqlalchemy import func, select
 
 from grabpack.extensions import db
-from grabpack.models import AuditEvent, GrabPackVersion, Patient, User, Ward
+from grabpack.models import AuditEvent, GrabPackVersion, Patient, User
 from grabpack.services.grab_packs import VersionConflict, save_version
+from tests.factories import patient_on, staff
 
 
 @pytest.fixture
 def patient_and_nurse(app, world):
     with app.app_context():
-        ward = db.session.scalar(select(Ward).where(Ward.code == world.ward_a))
-        patient = Patient(full_name="Zuzanna Dąbrowska", ward_id=ward.id)
-        db.session.add(patient)
+        patient = patient_on(world.ward_a, "Zuzanna Dąbrowska")
         db.session.commit()
-        nurse = db.session.scalar(select(User).where(User.email == world.nurse_a))
-        return patient.id, nurse.id
+        return patient.id, staff(world.nurse_a).id
 
 
 def test_each_save_is_a_new_numbered_version_with_audit(app, patient_and_nurse):

@@ -11,16 +11,15 @@ from sqlalchemy import func, select
 
 from grabpack.domain.grab_pack_schema import FieldType, iter_fields
 from grabpack.extensions import db
-from grabpack.models import AuditEvent, GrabPackVersion, Patient, Ward
+from grabpack.models import AuditEvent, GrabPackVersion, Patient
 from tests.conftest import csrf_token
+from tests.factories import patient_on
 
 
 @pytest.fixture
 def patient_id(app, world) -> str:
     with app.app_context():
-        ward = db.session.scalar(select(Ward).where(Ward.code == world.ward_a))
-        patient = Patient(full_name="Siobhán Ní Bhriain", ward_id=ward.id)
-        db.session.add(patient)
+        patient = patient_on(world.ward_a, "Siobhán Ní Bhriain")
         db.session.commit()
         return str(patient.id)
 

@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from grabpack.extensions import db
-from grabpack.models import AuditEvent, GrabPack, GrabPackVersion, Patient, Photo, User, Ward
+from grabpack.models import AuditEvent, GrabPack, GrabPackVersion, Patient, Photo, User
 from grabpack.models.base import utcnow
 from grabpack.services import patients
 from grabpack.services.grab_packs import save_version
 from grabpack.services.photos import store_photo
 from tests.conftest import csrf_token
+from tests.factories import patient_on
 from tests.test_photos import encoded
 
 
@@ -23,15 +24,10 @@ def csrf_of(page: str, form_id: str) -> str:
     return re.search(rf'id="{form_id}"[^>]*value="([^"]+)"', page).group(1)
 
 
-def make_patient(app, world, name="Aisha Rahman", ward_code=None, pack=True) -> uuid.UUID:
+def make_patient(app, world, name="Aisha Rahman", pack=True) -> uuid.UUID:
+    """A patient on ward A, with a first pack version saved by nurse A unless ``pack`` is off."""
     with app.app_context():
-        ward = db.session.scalar(select(Ward).where(Ward.code == (ward_code or world.ward_a)))
-        patient = Patient(full_name=name, ward_id=ward.id)
-        db.session.add(patient)
-        db.session.flush()
-        if pack:
-            nurse = db.session.scalar(select(User).where(User.email == world.nurse_a))
-            save_version(patient, {"identity": {"full_name": name}}, nurse, based_on=0)
+        patient = patient_on(world.ward_a, name, {} if pack else None, world.nurse_a)
         db.session.commit()
         return patient.id
 

@@ -11,7 +11,7 @@ import pytest
 
 from grabpack.extensions import db
 from tests.conftest import csrf_token
-from tests.episode_fixtures import FULL_LEGAL, close, open_for, patient_on
+from tests.factories import FULL_LEGAL, close, open_for, patient_on
 
 PATIENT_ROUTES = {
     "patient": "/patients/{p}",

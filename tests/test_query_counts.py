@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from grabpack.extensions import db
 from grabpack.services.grab_packs import save_version
-from tests.episode_fixtures import FULL_LEGAL, open_for, patient_on, staff
+from tests.factories import FULL_LEGAL, open_for, patient_on, staff
 
 
 @contextmanager

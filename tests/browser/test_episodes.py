@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from grabpack.extensions import db
 from grabpack.models import MissingEpisode
 from tests.browser.test_sign_in import sign_in
-from tests.episode_fixtures import FULL_LEGAL, close, open_for, patient_on
+from tests.factories import FULL_LEGAL, close, open_for, patient_on
 
 
 @pytest.fixture

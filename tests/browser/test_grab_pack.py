@@ -8,19 +8,16 @@ import io
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from grabpack.extensions import db
-from grabpack.models import Patient, Ward
 from tests.browser.test_sign_in import sign_in
+from tests.factories import patient_on
 
 
 @pytest.fixture
 def patient_id(app, world) -> str:
     with app.app_context():
-        ward = db.session.scalar(select(Ward).where(Ward.code == world.ward_a))
-        patient = Patient(full_name="Łukasz Wójcik", ward_id=ward.id)
-        db.session.add(patient)
+        patient = patient_on(world.ward_a, "Łukasz Wójcik")
         db.session.commit()
         return str(patient.id)
 

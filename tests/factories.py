@@ -1,4 +1,4 @@
-"""Test data for episodes, made through the same services as real use."""
+"""Test data made through the same services as real use, so versions and audit rows exist."""
 
 from __future__ import annotations
 
