@@ -56,7 +56,7 @@ def create_user(
         raise UserError(f"Unknown role {role!r}: choose one of {choices}") from exc
     if problem := password_problem(password):
         raise UserError(problem)
-    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
+    if user_by_email(email) is not None:
         raise UserError(f"A user with email {email} already exists")
     wards = _by_codes(Ward, ward_codes, "ward")
     areas = _by_codes(PolicingArea, area_codes, "policing area")
@@ -124,7 +124,7 @@ def authenticate(
         email = normalise_email(email)
     except UserError:
         email = email.strip().lower()
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    user = user_by_email(email)
     if user is None or not user.active:
         verify_password(None, password)
         audit.record("login.failed", remote_addr=remote_addr, reason="unknown_or_inactive")
@@ -160,10 +160,16 @@ def set_password(user: User, password: str) -> None:
     audit.record("user.password_changed", user=user)
 
 
+def user_by_email(email: str) -> User | None:
+    """The user with this email, whatever its case, or ``None``."""
+    wanted = email.strip().lower()
+    return db.session.scalar(select(User).where(func.lower(User.email) == wanted))
+
+
 def find_user(email: str) -> User:
     """The user with this email (any case), or ``UserError`` naming it."""
     wanted = email.strip().lower()
-    user = db.session.scalar(select(User).where(func.lower(User.email) == wanted))
+    user = user_by_email(wanted)
     if user is None:
         raise UserError(f"No user with email {wanted}")
     return user
