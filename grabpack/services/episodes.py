@@ -85,7 +85,8 @@ def pack_at_opening(
     The legal status is the pack's; only when the pack records none does the one
     the ward gives at opening count (it changes nothing in the pack).
     """
-    version = current_version(pack_for(patient))
+    pack = pack_for(patient)
+    version = current_version(pack)
     data = version.data if version else {}
     status_key = value_of(data, "legal", "legal_status") or legal_status_if_unknown or ""
     start, end = (
@@ -99,7 +100,6 @@ def pack_at_opening(
     )
     status = legal_status(status_key)
     today = first_day_absent  # review and photo judged as on the day the absence began
-    pack = pack_for(patient)
     facts = ReportingFacts(
         had_no_pack=version is None,
         pack_incomplete=version is not None and not version.is_complete,

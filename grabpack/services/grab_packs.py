@@ -105,7 +105,7 @@ def save_version(
         raise PackReadOnly()
     if (earlier := find_submission(submission_id)) is not None:
         return earlier
-    if nhs_number_taken(patient, value_of(data, "identity", "nhs_number")):
+    if nhs_number_taken(value_of(data, "identity", "nhs_number"), other_than=patient):
         raise DuplicateNHSNumber()
     now = now or utcnow()
     today = london_today(now)
@@ -160,13 +160,14 @@ def save_version(
     return new
 
 
-def nhs_number_taken(patient: Patient, nhs_number: str | None) -> bool:
+def nhs_number_taken(nhs_number: str | None, other_than: Patient | None = None) -> bool:
+    """Whether a patient (other than ``other_than``) already has this NHS number."""
     if not nhs_number:
         return False
-    other = db.session.scalar(
-        select(Patient.id).where(Patient.nhs_number == nhs_number, Patient.id != patient.id)
-    )
-    return other is not None
+    query = select(Patient.id).where(Patient.nhs_number == nhs_number)
+    if other_than is not None:
+        query = query.where(Patient.id != other_than.id)
+    return db.session.scalar(query) is not None
 
 
 def _new_pack(patient: Patient, based_on: int) -> GrabPack:

@@ -22,7 +22,7 @@ from grabpack.models import (
 )
 from grabpack.models.base import utcnow
 from grabpack.services import audit
-from grabpack.services.grab_packs import request_review
+from grabpack.services.grab_packs import nhs_number_taken, request_review
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def admit(
     nhs_number: str | None = None,
 ) -> Patient:
     """Register a patient on a ward; the caller commits."""
-    if nhs_number and db.session.scalar(select(Patient.id).where(Patient.nhs_number == nhs_number)):
+    if nhs_number_taken(nhs_number):
         raise PatientError("A patient with this NHS number is already registered")
     patient = Patient(
         full_name=full_name,
