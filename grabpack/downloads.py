@@ -27,6 +27,13 @@ def pdf_response(content: bytes, filename: str) -> Response:
     )
 
 
+def photo_response(photo) -> Response:
+    """A stored photo, shown in the page (``no-store`` is set on every response)."""
+    return Response(
+        photo.content, mimetype=photo.media_type, headers={"Content-Disposition": "inline"}
+    )
+
+
 def date_arg(name: str) -> date | None:
     """A YYYY-MM-DD query argument, or 400 with the reason."""
     raw = request.args.get(name, "").strip()

@@ -15,7 +15,7 @@ from grabpack.domain.completeness import missing_items
 from grabpack.domain.diff import diff_versions
 from grabpack.domain.merge import merge
 from grabpack.domain.review import is_photo_stale
-from grabpack.downloads import pdf_response
+from grabpack.downloads import pdf_response, photo_response
 from grabpack.extensions import db
 from grabpack.models import Photo, Role
 from grabpack.packs import bp, editing
@@ -88,12 +88,7 @@ def photo(patient_id: uuid.UUID, number: int):
     shown = _version_or_404(pack, number)
     if shown.photo is None:
         abort(404)
-    response = db.session.get(Photo, shown.photo_id)
-    return (
-        response.content,
-        200,
-        {"Content-Type": response.media_type, "Content-Disposition": "inline"},
-    )
+    return photo_response(shown.photo)
 
 
 @bp.route("/grab-pack/versions")

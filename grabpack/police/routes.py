@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from grabpack.auth.decorators import roles_required
 from grabpack.domain.completeness import missing_items
+from grabpack.downloads import photo_response
 from grabpack.extensions import db
 from grabpack.models import Role
 from grabpack.models.base import utcnow
@@ -85,4 +86,4 @@ def photo(patient_id: uuid.UUID):
     version = current_version(pack_for(episode.patient)) if episode else None
     if version is None or version.photo is None:
         abort(404)
-    return version.photo.content, 200, {"Content-Type": version.photo.media_type}
+    return photo_response(version.photo)

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length
 from grabpack.downloads import pdf_response
 from grabpack.extensions import db, limiter
 from grabpack.services import share_links
-from grabpack.services.grab_packs import current_version, pack_for, version
+from grabpack.services.grab_packs import current_version, pack_for
 from grabpack.services.pdf_documents import grab_pack_pdf, pdf_filename
 from grabpack.share import bp
 
@@ -49,9 +49,7 @@ def open_link(token: str):
         if matched:
             episode = link.episode
             patient = episode.patient
-            shown = current_version(pack_for(patient)) or version(
-                pack_for(patient), episode.grab_pack_version_number or 0
-            )
+            shown = current_version(pack_for(patient))
             if shown is None:
                 abort(404)
             content = grab_pack_pdf(
