@@ -27,8 +27,19 @@ def _in_users_areas(user: User):
     return Setting.policing_area_id.in_(areas)
 
 
-def _still_relevant(now: datetime):
-    return or_(MissingEpisode.returned_at.is_(None), MissingEpisode.returned_at > now - _grace())
+def _reasons(user: User, now: datetime):
+    """Episodes that give this officer a reason to look now: in one of their areas,
+    and open or closed within the grace window. The one rule both the list and
+    every patient page use."""
+    return (
+        select(MissingEpisode)
+        .join(Ward, MissingEpisode.ward_id == Ward.id)
+        .join(Setting, Ward.setting_id == Setting.id)
+        .where(
+            _in_users_areas(user),
+            or_(MissingEpisode.returned_at.is_(None), MissingEpisode.returned_at > now - _grace()),
+        )
+    )
 
 
 def episode_allowing(
@@ -37,10 +48,8 @@ def episode_allowing(
     """The episode that lets this officer see this patient now, or ``None`` (then: 404)."""
     now = now or utcnow()
     return db.session.scalar(
-        select(MissingEpisode)
-        .join(Ward, MissingEpisode.ward_id == Ward.id)
-        .join(Setting, Ward.setting_id == Setting.id)
-        .where(MissingEpisode.patient_id == patient_id, _in_users_areas(user), _still_relevant(now))
+        _reasons(user, now)
+        .where(MissingEpisode.patient_id == patient_id)
         .order_by(MissingEpisode.returned_at.is_not(None), MissingEpisode.noticed_at.desc())
         .limit(1)
     )
@@ -51,10 +60,7 @@ def episodes_for_officer(user: User, now: datetime | None = None) -> tuple[list,
     the grace window. One query, whatever the numbers."""
     now = now or utcnow()
     episodes = db.session.scalars(
-        select(MissingEpisode)
-        .join(Ward, MissingEpisode.ward_id == Ward.id)
-        .join(Setting, Ward.setting_id == Setting.id)
-        .where(_in_users_areas(user), _still_relevant(now))
+        _reasons(user, now)
         .options(
             joinedload(MissingEpisode.ward).joinedload(Ward.setting),
             joinedload(MissingEpisode.patient),
