@@ -32,20 +32,26 @@ def make_patient(app, world, name="Aisha Rahman", pack=True) -> uuid.UUID:
         return patient.id
 
 
-def test_admit_a_patient_with_checked_nhs_number(app, client, auth, world):
-    auth.login(world.nurse_a)
+def admit(client, full_name: str, born: tuple[str, str, str], nhs_number: str):
+    """Fill in and send the ward's admission form."""
     page = client.get("/wards/WA1/patients/new").text
-    response = client.post(
+    day, month, year = born
+    return client.post(
         "/wards/WA1/patients/new",
         data={
             "csrf_token": csrf_token(page),
-            "full_name": "Björn Ångström",
-            "date_of_birth-day": "2",
-            "date_of_birth-month": "10",
-            "date_of_birth-year": "1980",
-            "nhs_number": "943 476 5919",
+            "full_name": full_name,
+            "date_of_birth-day": day,
+            "date_of_birth-month": month,
+            "date_of_birth-year": year,
+            "nhs_number": nhs_number,
         },
     )
+
+
+def test_admit_a_patient_with_checked_nhs_number(app, client, auth, world):
+    auth.login(world.nurse_a)
+    response = admit(client, "Björn Ångström", ("2", "10", "1980"), "943 476 5919")
     assert response.status_code == 302
     patient_page = client.get(response.headers["Location"]).text
     assert "Björn Ångström" in patient_page and "943 476 5919" in patient_page
@@ -54,18 +60,7 @@ def test_admit_a_patient_with_checked_nhs_number(app, client, auth, world):
 
 def test_admit_refuses_bad_nhs_number_and_future_birth(app, client, auth, world):
     auth.login(world.nurse_a)
-    page = client.get("/wards/WA1/patients/new").text
-    response = client.post(
-        "/wards/WA1/patients/new",
-        data={
-            "csrf_token": csrf_token(page),
-            "full_name": "Test",
-            "date_of_birth-day": "1",
-            "date_of_birth-month": "1",
-            "date_of_birth-year": "2999",
-            "nhs_number": "1234567890",
-        },
-    )
+    response = admit(client, "Test", ("1", "1", "2999"), "1234567890")
     assert "check digit does not match" in response.text
     assert "Date of birth must be today or in the past" in response.text
     assert 'href="#date_of_birth-day"' in response.text
