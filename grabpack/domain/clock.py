@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -33,3 +34,31 @@ def age_on(born: date | str | None, today: date) -> int | None:
         return None
     years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
     return years if years >= 0 else None
+
+
+_TIME_OF_DAY = re.compile(
+    r"(?P<hour>\d{1,2})(?:\s*[:.h]?\s*(?P<minute>\d{2}))?(?:\s*(?P<half>[ap])\.?\s*m\.?)?",
+    re.IGNORECASE,
+)
+
+
+def parse_time_of_day(text: str) -> time:
+    """A time as people type it on a ward: ``22:00``, ``22.00``, ``2200``, ``10pm``,
+    ``10:30 p.m.``. Raises ``ValueError`` for anything else (``25:00``, ``10``)."""
+    match = _TIME_OF_DAY.fullmatch(text.strip())
+    if not match:
+        raise ValueError(f"not a time of day: {text!r}")
+    hour, minute = int(match["hour"]), int(match["minute"] or 0)
+    half = (match["half"] or "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            raise ValueError(f"not a time of day: {text!r}")
+        hour = hour % 12 + (12 if half == "p" else 0)
+    elif match["minute"] is None:
+        raise ValueError(f"a time needs its minutes: {text!r}")
+    return time(hour, minute)  # ValueError for 24:00, 10:75
+
+
+def time_text(value: time | None) -> str:
+    """``22:00``: the 24-hour clock, as the NHS style guide writes times."""
+    return f"{value:%H:%M}" if value else ""
