@@ -112,8 +112,7 @@ export = AppGroup("export", help="Export data for review.")
 )
 def export_episodes_command(start, end, fmt: str, output: str) -> None:
     """One row per missing episode, with opaque patient ids and reporting quality."""
-    from flask import current_app
-
+    from grabpack.policies import reporting_policy
     from grabpack.services.exports import EPISODE_COLUMNS, csv_lines, episode_rows
 
     if start and end and end < start:
@@ -121,7 +120,7 @@ def export_episodes_command(start, end, fmt: str, output: str) -> None:
     rows = episode_rows(
         start.date() if start else None,
         end.date() if end else None,
-        late_after_minutes=current_app.config["LATE_REPORT_MINUTES"],
+        policy=reporting_policy(),
     )
     with click.open_file(output, "w", encoding="utf-8") as stream:
         for chunk in csv_lines(EPISODE_COLUMNS, rows):

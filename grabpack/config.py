@@ -182,6 +182,14 @@ SETTINGS: tuple[Setting, ...] = (
         "poor reporting.",
     ),
     Setting(
+        "GRABPACK_MOJ_NOTIFY_MINUTES",
+        "MOJ_NOTIFY_MINUTES",
+        60,
+        int,
+        "A restricted patient's absence not told to the Ministry of Justice within this "
+        "many minutes of being noticed counts as poor reporting (a prompt, never a gate).",
+    ),
+    Setting(
         "GRABPACK_REPEAT_EPISODES",
         "REPEAT_EPISODES",
         3,

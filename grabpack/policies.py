@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from grabpack.domain.recurrence import RepeatRule
+from grabpack.domain.reporting import ReportingPolicy
 from grabpack.domain.review import ReviewPolicy
 
 
@@ -20,3 +21,11 @@ def review_policy() -> ReviewPolicy:
 def repeat_rule() -> RepeatRule:
     config = current_app.config
     return RepeatRule(episodes=config["REPEAT_EPISODES"], window_days=config["REPEAT_WINDOW_DAYS"])
+
+
+def reporting_policy() -> ReportingPolicy:
+    config = current_app.config
+    return ReportingPolicy(
+        late_report_minutes=config["LATE_REPORT_MINUTES"],
+        moj_notify_minutes=config["MOJ_NOTIFY_MINUTES"],
+    )

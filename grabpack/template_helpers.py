@@ -9,8 +9,10 @@ from flask import Flask
 from jinja2 import ChainableUndefined
 
 from grabpack.domain.clock import age_on, london_today, long_date, to_london
+from grabpack.domain.episode_schema import EPISODE, Stage, display, sections_for, shown_rows
 from grabpack.domain.grab_pack_schema import GRAB_PACK, display_value
 from grabpack.domain.nhs_number import format_nhs_number
+from grabpack.domain.retake import CONFIRM
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -42,6 +44,11 @@ def choice_item(choice: tuple) -> dict:
     return {"value": choice.value, "text": choice.label}
 
 
+def summary_rows(rows: list[tuple[str, str]], empty: str = "Not recorded") -> list[dict]:
+    """(label, value) pairs as the design system's summary-list rows."""
+    return [{"key": {"text": label}, "value": {"text": value or empty}} for label, value in rows]
+
+
 def init_app(app: Flask) -> None:
     # The NHS.UK macros read optional params as chained attributes.
     app.jinja_env.undefined = ChainableUndefined
@@ -49,6 +56,7 @@ def init_app(app: Flask) -> None:
     # and print "text" params, so escape everywhere (their "html" params use |safe).
     app.jinja_env.autoescape = True
     app.jinja_env.filters["choice_item"] = choice_item
+    app.jinja_env.filters["summary_rows"] = summary_rows
     app.jinja_env.filters.update(
         london_time=london_time, long_date=long_date, nhs_number=nhs_number, born=born
     )
@@ -61,4 +69,10 @@ def init_app(app: Flask) -> None:
         error_list=error_list,
         display_value=display_value,
         GRAB_PACK=GRAB_PACK,
+        EPISODE=EPISODE,
+        Stage=Stage,
+        episode_sections=sections_for,
+        episode_display=display,
+        episode_rows=shown_rows,
+        RETAKE_CONFIRM=CONFIRM,
     )

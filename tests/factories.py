@@ -16,7 +16,7 @@ FULL_LEGAL = {
     "legal": {
         "legal_status": "s3",
         "section_start_on": "2026-09-01",
-        "section_expires_on": "2027-03-01",
+        "section_expires_on": "2027-02-28",
     }
 }
 
@@ -42,29 +42,31 @@ def open_for(
     report_after_minutes: float | None = 15,
     **fields,
 ):
+    """Report ``patient`` missing through the service, as the form would: the legal
+    position as the pack records it unless ``fields`` say otherwise."""
     noticed = utcnow().replace(microsecond=0) - timedelta(hours=hours_ago)
     reported = (
         noticed + timedelta(minutes=report_after_minutes)
         if report_after_minutes is not None
         else None
     )
-    opening = episodes.EpisodeOpening(
-        kind=fields.pop("kind", "awol"),
-        noticed_at=noticed,
-        last_seen_at=noticed - timedelta(minutes=20),
-        last_seen_place="Garden gate",
-        reported_at=fields.pop("reported_at", reported),
-        police_reference=fields.pop("police_reference", "CAD 1234/23NOV"),
+    values = {
+        **episodes.opening_defaults(patient),
+        "kind": "awol",
+        "noticed_at": noticed,
+        "last_seen_at": noticed - timedelta(minutes=20),
+        "last_seen_place": "Garden gate",
+        "reported_at": reported,
+        "police_reference": "CAD 1234/23NOV",
         **fields,
-    )
-    return episodes.open_episode(patient, staff(author), opening)
+    }
+    confirmed = values.pop("kind_confirmed", False)
+    return episodes.open_episode(patient, staff(author), values, kind_confirmed=confirmed)
 
 
 def close(episode, author: str, hours_ago: float) -> None:
     episodes.close_episode(
         episode,
         staff(author),
-        episodes.EpisodeClosing(
-            returned_at=utcnow() - timedelta(hours=hours_ago), found_category="home"
-        ),
+        {"returned_at": utcnow() - timedelta(hours=hours_ago), "found_category": "home"},
     )

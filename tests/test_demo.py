@@ -11,11 +11,30 @@ import pytest
 from sqlalchemy import func, select
 
 from grabpack.demo import DEMO_PASSWORD, DemoRefused, load_demo
-from grabpack.domain.clock import LONDON, london_today
+from grabpack.demo.data.episode_texts import CHECK_RATES
+from grabpack.domain.clock import LONDON, london_today, parse_time_of_day, time_text
+from grabpack.domain.episode_schema import (
+    CHECKS,
+    FoundBy,
+    FoundCategory,
+    PoliceRiskGrade,
+    absence_began_of,
+    expected_kinds,
+    legal_facts_of,
+)
 from grabpack.domain.grab_pack_schema import GRAB_PACK, Field, FieldType, Group
 from grabpack.domain.mental_health_act import legal_status
 from grabpack.domain.nhs_number import check_digit, normalise_nhs_number
 from grabpack.domain.postcode import normalise_postcode
+from grabpack.domain.retake import (
+    SIX_MONTHS,
+    Answer,
+    LegalFacts,
+    last_day_of_days,
+    last_day_of_months,
+    legal_facts_from_pack,
+    power_to_retake,
+)
 from grabpack.domain.review import is_photo_stale
 from grabpack.extensions import db
 from grabpack.models import (
@@ -24,7 +43,6 @@ from grabpack.models import (
     GrabPackVersion,
     MissingEpisode,
     Patient,
-    PoliceRiskGrade,
     PolicingArea,
     RiskGradeChange,
     Setting,
@@ -33,7 +51,7 @@ from grabpack.models import (
     Ward,
 )
 from grabpack.packs.forms import PHONE_RE
-from grabpack.services.episodes import CHECKS, FOUND_BY, FOUND_CATEGORIES
+from grabpack.services.episodes import facts_of
 from tests.conftest import POSTGRES_URL, AuthActions, make_app
 
 NOW = datetime(2026, 11, 26, 14, 30, tzinfo=UTC)
@@ -82,6 +100,8 @@ def bad_value(field: Field, value) -> bool:
             return not isinstance(value, str) or len(value) > field.max_length
         case FieldType.DATE:
             return date.fromisoformat(value) > NOW.date() and field.not_future
+        case FieldType.TIME:
+            return time_text(parse_time_of_day(value)) != value
         case FieldType.INTEGER:
             return not isinstance(value, int) or not field.minimum <= value <= field.maximum
         case FieldType.YES_NO:
@@ -97,6 +117,23 @@ def bad_value(field: Field, value) -> bool:
         case FieldType.EMAIL:
             return not value.endswith("@example.com")
     return True
+
+
+def overtaken(pack: LegalFacts, said: LegalFacts) -> bool:
+    """Whether the pack's legal position was out of date when the ward gave its own:
+    another status or section since, or a period renewed since. A blank in the pack is
+    not out of date: the ward does not know what the pack does not say."""
+    if pack.legal_status != said.legal_status or pack.section_start_on != said.section_start_on:
+        return True
+    renewed = None not in (pack.period_ends_on, said.period_ends_on) and (
+        pack.period_ends_on < said.period_ends_on
+    )
+    others = ("section_start_time", "cto_recalled_on", "detention_ended_on")
+    return renewed and all(getattr(pack, key) == getattr(said, key) for key in others)
+
+
+def first_day_absent(episode: MissingEpisode) -> date:
+    return absence_began_of(episode).astimezone(LONDON).date()
 
 
 def schema_problems(data: dict) -> list[str]:
@@ -190,7 +227,7 @@ def test_demo_packs_come_in_every_state_with_synthetic_identities(app):
         assert risks["low"] + risks["medium"] > 2 * risks["high"] > 0
         complete = [v for v in versions if v.is_complete]
         assert complete and all(v.photo_id is not None for v in complete)
-        assert any(is_photo_stale(v.photo_taken_on, london_today(NOW)) for v in complete)
+        assert any(is_photo_stale(True, v.photo_taken_on, london_today(NOW)) for v in complete)
         assert all(v.created_at <= NOW for v in versions)
 
         places = [p for v in versions for p in v.data.get("places", {}).get("places", [])]
@@ -244,8 +281,58 @@ def test_demo_episodes_are_skewed_and_open_now_in_every_area(app):
         assert kinds["awol"] > kinds["missing"] > kinds["escapee"] > 0
 
 
+def test_demo_episodes_give_police_every_answer_as_the_rule_works_it_out(app):
+    """Each of the five answers to "can this person be taken back, until when?", the narrow
+    ones included, and each exactly as ``power_to_retake`` gives it for the stored facts."""
+    with app.app_context():
+        load_demo(now=NOW)
+        episodes = db.session.scalars(select(MissingEpisode)).all()
+
+        # What police were told is what the rule gives for the facts the episode stores.
+        for e in episodes:
+            power = power_to_retake(legal_facts_of(e), absence_began_of(e))
+            assert e.retake_answer == power.answer
+            assert e.retake_ends_at == power.ends_at
+            if power.answer is Answer.RETAKE_UNTIL:
+                assert e.retake_ends_at > absence_began_of(e)
+
+        answers = Counter(Answer(e.retake_answer) for e in episodes)
+        assert set(answers) == set(Answer)
+        assert answers[Answer.RETAKE_UNTIL] > answers[Answer.NO_POWER] > answers[Answer.NOT_KNOWN]
+        statuses = defaultdict(set)
+        for e in episodes:
+            statuses[e.retake_answer].add(e.legal_status)
+        assert all(legal_status(key).restricted for key in statuses[Answer.RETAKE_ANY_TIME])
+        # The Ministry of Justice is told of a restricted patient's absence, mostly at once:
+        # late or never is a reporting fault, not something that stops the report.
+        restricted = [e for e in episodes if e.retake_answer == Answer.RETAKE_ANY_TIME]
+        told_late = [e for e in restricted if facts_of(e, NOW).moj_fault()]
+        assert 0 < len(told_late) < len(restricted) / 3
+        assert statuses[Answer.OTHER_POWER] <= {"s35", "s36", "s38"}
+        assert "informal" in statuses[Answer.NO_POWER]
+
+        until = [e for e in episodes if e.retake_answer == Answer.RETAKE_UNTIL]
+        # A holding power, counted in hours to the minute...
+        assert any(e.retake_power.counted_in_hours for e in until)
+        # ...a section 2 absent in the last 5 of its 28 days...
+        assert any(
+            e.legal_status == "s2"
+            and first_day_absent(e) >= last_day_of_days(e.section_start_on, 28) - timedelta(days=4)
+            for e in until
+        )
+        # ...a renewed section 3 whose period runs past six months from the first day absent...
+        assert any(
+            e.legal_status == "s3"
+            and e.period_ends_on > last_day_of_months(first_day_absent(e), SIX_MONTHS)
+            for e in until
+        )
+        # ...and a patient recalled from a CTO.
+        assert any(e.legal_status == "cto_17e" and e.cto_recalled_on for e in until)
+
+
 def test_demo_episodes_hold_together(app):
-    """Times in order, reporting quality as the pinned pack version stood, Part III rules."""
+    """Times in order, reporting quality as the pinned pack version stood, the legal
+    position as the pack gave it (or as the ward corrected it), kinds that agree with it."""
     with app.app_context():
         load_demo(patients=120, now=NOW)
         versions = {
@@ -259,8 +346,12 @@ def test_demo_episodes_hold_together(app):
         assert 0 < len(reported) < len(episodes)
         late = [e for e in reported if e.reported_at - e.noticed_at > timedelta(hours=1)]
         assert 0 < len(late) < len(reported) / 3
+        corrected = []
         for e in episodes:
-            assert e.last_seen_at is None or e.last_seen_at < e.noticed_at
+            assert e.last_seen_at is not None and e.last_seen_at < e.noticed_at
+            if e.leave_due_back_at is not None:  # did not come back from s17 leave
+                assert e.last_seen_at < e.leave_due_back_at <= e.noticed_at
+                assert e.kind == "awol" and legal_status(e.legal_status).detained
             assert e.noticed_at >= e.patient.admitted_at
             if e.reported_at is not None:
                 assert e.noticed_at <= e.reported_at <= NOW
@@ -269,32 +360,37 @@ def test_demo_episodes_hold_together(app):
                 assert PoliceRiskGrade(e.police_risk_grade)
             if e.returned_at is not None:
                 assert e.noticed_at < e.returned_at <= NOW
-                assert e.found_by in {"self_return", "staff", "police", "family", "public"}
+                assert e.found_by in set(FoundBy) - {FoundBy.OTHER}
                 assert e.found_category and e.found_place
                 assert e.closed_by_id is not None
             if e.prevention_interview_at is not None:
                 assert e.returned_at < e.prevention_interview_at <= NOW
-            # The service takes legal status from the pinned pack: without one, none is recorded.
+            # AWOL where the patient can be taken back, missing where not: never confirmed
+            # against the legal position.
+            power = e.retake_power
+            assert e.kind in expected_kinds(power)
             status = legal_status(e.legal_status)
-            assert status is not None or (e.had_no_pack and e.legal_status == "")
-            if status is not None:
-                assert (e.kind == "missing") == (not status.detained)
-                assert e.kind != "escapee" or status.part_iii
-                assert e.moj_notified_at is None or status.restricted
-                assert not e.s18_expiry_stated or status.detained
-            if e.s18_expires_on is not None:
-                assert e.s18_expires_on >= e.noticed_at.date()
+            assert status is not None or (e.had_no_pack and power.answer is Answer.NOT_KNOWN)
+            assert e.kind != "escapee" or status.part_iii
+            assert e.moj_notified_at is None or status.restricted
+            assert not e.s18_expiry_stated or power.limit_to_state
             assert e.had_no_pack == (e.grab_pack_version_number is None)
             if e.grab_pack_version_number is not None:
                 version = versions[(e.patient_id, e.grab_pack_version_number)]
                 later = versions.get((e.patient_id, e.grab_pack_version_number + 1))
                 assert version.created_at <= e.noticed_at
                 assert later is None or later.created_at > e.noticed_at
-                assert e.legal_status == version.data["legal"]["legal_status"]
                 assert e.pack_incomplete == (not version.is_complete)
-                assert e.review_overdue == (version.review_due_on < london_today(e.noticed_at))
+                went_on = london_today(absence_began_of(e))
+                assert e.review_overdue == (version.review_due_on < went_on)
+                # The ward gives police the pack's legal position unless it is out of date.
+                pack, said = legal_facts_from_pack(version.data), legal_facts_of(e)
+                if said != pack:
+                    assert overtaken(pack, said), (pack, said)
+                    corrected.append(e)
         for flag in ("had_no_pack", "pack_incomplete", "review_overdue", "photo_stale"):
             assert 0 < sum(getattr(e, flag) for e in episodes) < len(episodes) / 2, flag
+        assert 0 < len(corrected) < len(episodes) / 10
 
 
 def test_demo_episodes_are_recorded_through_the_episode_service(app):
@@ -313,8 +409,8 @@ def test_demo_episodes_are_recorded_through_the_episode_service(app):
             assert "episode.open" in audited[e.id]
             assert ("episode.close" in audited[e.id]) == (e.returned_at is not None)
             if e.returned_at is not None:
-                assert e.found_category in FOUND_CATEGORIES
-                assert e.found_by in FOUND_BY
+                assert e.found_category in set(FoundCategory)
+                assert e.found_by in set(FoundBy)
         assert any("episode.update" in actions for actions in audited.values())
 
         # Police grade at the report and regrade later; the episode shows the latest grade.
@@ -334,11 +430,14 @@ def test_demo_episodes_are_recorded_through_the_episode_service(app):
             if history:
                 assert e.reported_at is not None and history[0].recorded_at >= e.reported_at
             assert all(a.grade != b.grade for a, b in zip(history, history[1:], strict=False))
-        assert {key for e in episodes for key in CHECKS if getattr(e, key)} == set(CHECKS)
+        checks = {field.key for field in CHECKS}
+        assert set(CHECK_RATES) == checks
+        assert {key for e in episodes for key in checks if getattr(e, key)} == checks
         assert any(e.moj_notified_at is not None for e in episodes)
-        detained = [e for e in episodes if (s := legal_status(e.legal_status)) and s.detained]
-        unstated = [e for e in detained if not e.s18_expiry_stated]
-        assert 0 < len(unstated) < len(detained) / 3
+        # Where there is a retake limit to give police, the ward mostly says it gave it.
+        limited = [e for e in episodes if e.retake_power.limit_to_state]
+        unstated = [e for e in limited if not e.s18_expiry_stated]
+        assert 0 < len(unstated) < len(limited) / 3
 
 
 def test_each_demo_episode_pins_the_version_current_when_it_was_noticed(app):

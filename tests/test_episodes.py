@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from grabpack.domain.clock import london_today
-from grabpack.domain.s18 import s18_expiry
+from grabpack.domain.retake import Answer
 from grabpack.extensions import db
 from grabpack.logs import RedactShareTokens
 from grabpack.models import AuditEvent, GrabPack, MissingEpisode, RiskGradeChange
@@ -22,6 +22,7 @@ from grabpack.services import episodes, share_links
 from grabpack.services.episodes import EpisodeError
 from tests.conftest import csrf_token
 from tests.factories import FULL_LEGAL, close, open_for, patient_on, staff
+from tests.page_checks import form_fields
 
 
 def test_opening_pins_version_and_records_reporting_quality(app, world):
@@ -31,12 +32,12 @@ def test_opening_pins_version_and_records_reporting_quality(app, world):
         db.session.commit()
         assert episode.grab_pack_version_number == 1
         assert episode.legal_status == "s3"
-        assert episode.s18_expires_on is not None
+        assert episode.retake_power.answer is Answer.RETAKE_UNTIL
         assert not episode.had_no_pack and episode.pack_incomplete and episode.photo_stale
         facts = episodes.facts_of(episode)
         assert facts.minutes_to_report == 179
-        assert "Reported to police 179 minutes after noticed" in facts.problems(60)
-        assert "s18 retake expiry not stated" in facts.problems(60)
+        assert "Reported to police 179 minutes after noticed" in facts.problems()
+        assert "Police not told until when the patient can be taken back (s18)" in facts.problems()
 
 
 def test_patient_without_pack_is_recorded_as_no_pack(app, world):
@@ -47,15 +48,27 @@ def test_patient_without_pack_is_recorded_as_no_pack(app, world):
         assert episodes.facts_of(episode).problems()[:1] == ["No grab pack"]
 
 
-def test_restricted_patient_needs_ministry_of_justice_time(app, world):
+def test_restricted_patient_is_reported_at_once_and_the_ministry_of_justice_is_a_prompt(app, world):
+    """Telling the MoJ never holds up the report to police (it used to be required
+    before the episode could be opened: police got the pack later for exactly the
+    patients they must hear about first)."""
     with app.app_context():
         patient = patient_on(
             "WA1", "Restricted", {"legal": {"legal_status": "s37_41"}}, world.nurse_a
         )
-        with pytest.raises(EpisodeError, match="Ministry of Justice"):
-            open_for(patient, world.nurse_a)
-        episode = open_for(patient, world.nurse_a, moj_notified_at=utcnow())
-        assert episode.s18_expires_on is None
+        episode = open_for(patient, world.nurse_a, hours_ago=2)
+        assert episode.retake_power.answer is Answer.RETAKE_ANY_TIME
+        facts = episodes.facts_of(episode)
+        assert facts.moj_outstanding
+        assert "Ministry of Justice not told within 60 minutes" in facts.problems()
+        assert "Police not told until when" not in " ".join(facts.problems())
+        episodes.update_episode(
+            episode,
+            staff(world.nurse_a),
+            {"moj_notified_at": episode.noticed_at + timedelta(minutes=20)},
+        )
+        facts = episodes.facts_of(episode)
+        assert not facts.moj_outstanding and facts.moj_fault() is None
 
 
 @pytest.mark.parametrize(
@@ -85,9 +98,7 @@ def test_risk_grade_changes_are_kept_as_history(app, world):
         patient = patient_on("WA1", "Graded", FULL_LEGAL, world.nurse_a)
         episode = open_for(patient, world.nurse_a, police_risk_grade="medium")
         for grade in ("high", "high", "low"):
-            episodes.update_episode(
-                episode, staff(world.nurse_a), episodes.EpisodeUpdate(police_risk_grade=grade)
-            )
+            episodes.update_episode(episode, staff(world.nurse_a), {"police_risk_grade": grade})
         db.session.commit()
         grades = db.session.scalars(select(RiskGradeChange.grade).order_by(RiskGradeChange.id))
         assert list(grades) == ["medium", "high", "low"]
@@ -114,31 +125,34 @@ def test_nurse_opens_an_episode_from_the_patient_page(app, client, auth, world):
     assert "Report missing" in client.get(f"/patients/{patient_id}").text
     page = client.get(f"/patients/{patient_id}/episodes/new").text
     assert "Grab pack incomplete" in page and "Photo out of date or missing" in page
-    expiry = s18_expiry("s3", date(2026, 9, 1), date(2027, 3, 1), london_today())
-    assert f"s18 retake expiry:</strong> {expiry.on:%-d %B %Y}" in page
+    # Until the ward says when the patient went, a section 3's power cannot be worked out.
+    assert "Not known: when the patient went (last seen, or leave due back)" in page
     now = utcnow().astimezone(__import__("zoneinfo").ZoneInfo("Europe/London"))
-    response = client.post(
-        f"/patients/{patient_id}/episodes/new",
-        data={
-            "csrf_token": csrf_token(page),
+    data = form_fields(page, f"/patients/{patient_id}/episodes/new")
+    assert data["legal_status"] == "s3" and data["section_start_on-year"] == "2026"
+    data.update(
+        {
             "kind": "awol",
-            "noticed_at-day": now.day,
-            "noticed_at-month": now.month,
-            "noticed_at-year": now.year,
-            "noticed_at-time": (now - timedelta(minutes=10)).strftime("%H:%M"),
+            "last_seen_at-day": now.day,
+            "last_seen_at-month": now.month,
+            "last_seen_at-year": now.year,
+            "last_seen_at-time": (now - timedelta(minutes=30)).strftime("%H:%M"),
             "last_seen_place": "Smoking shelter",
             "clothing": "Grey hoodie <b>",
             "cctv_checked": "y",
             "police_risk_grade": "high",
-        },
+        }
     )
+    response = client.post(f"/patients/{patient_id}/episodes/new", data=data)
     assert response.status_code == 302, response.text
     episode_page = client.get(response.headers["Location"]).text
     assert "Grey hoodie &lt;b&gt;" in episode_page
     assert "High" in episode_page
+    assert "Can be taken back until the end of" in episode_page
     with app.app_context():
         episode = db.session.scalar(select(MissingEpisode))
         assert episode.cctv_checked and not episode.security_told
+        assert episode.retake_power.answer is Answer.RETAKE_UNTIL
         assert (
             db.session.scalar(select(func.count()).where(AuditEvent.action == "episode.open")) == 1
         )
@@ -159,15 +173,21 @@ def report_missing(app, client, auth, world):
             "noticed_at-month": "1",
             "noticed_at-year": "2030",
             "noticed_at-time": "12:00",
+            "last_seen_at-day": "1",
+            "last_seen_at-month": "1",
+            "last_seen_at-year": "2030",
+            "last_seen_at-time": "11:00",
         }
-        data = {"csrf_token": csrf_token(page), "kind": "awol", **noticed, **extra}
+        data = {**form_fields(page, "/episodes/new"), "kind": "awol", **noticed, **extra}
         return client.post(f"/patients/{patient_id}/episodes/new", data=data)
 
     return post
 
 
 def test_open_form_keeps_half_typed_times_as_form_errors(app, report_missing):
-    response = report_missing(**{"last_seen_at-day": "1", "last_seen_at-time": "25:99"})
+    response = report_missing(
+        **{"last_seen_at-day": "1", "last_seen_at-month": "", "last_seen_at-year": ""}
+    )
     assert "Last seen must include a month and a year" in response.text
     assert 'href="#last_seen_at-day"' in response.text
     with app.app_context():
@@ -264,7 +284,10 @@ class TestShareLinks:
         right = officer.post(
             path, data={"csrf_token": csrf_token(form.text), "police_reference": "cad4321/23nov"}
         )
-        assert right.status_code == 200 and right.data.startswith(b"%PDF")
+        # The power to retake on the page, readable on a phone; the PDF one press away.
+        assert right.status_code == 200 and "Can be taken back until the end of" in right.text
+        pdf = officer.post(path, data=form_fields(right.text, path))
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
         with app.app_context():
             actions = list(
                 db.session.scalars(
@@ -273,7 +296,12 @@ class TestShareLinks:
                     .order_by(AuditEvent.id)
                 )
             )
-            assert actions == ["share_link.create", "share_link.refused", "share_link.use"]
+            assert actions == [
+                "share_link.create",
+                "share_link.refused",
+                "share_link.use",
+                "share_link.use",
+            ]
             token = path.rsplit("/", 1)[1]
             assert db.session.scalar(select(func.count()).where(AuditEvent.detail.is_not(None))) > 0
             stored = db.session.scalar(select(share_links.ShareLink.token_hash))
@@ -337,6 +365,8 @@ def test_export_episodes_cli_writes_one_row_per_episode(app, runner, world, tmp_
     assert {r["ward"] for r in rows} == {"WA1"} and {r["policing_area"] for r in rows} == {"AREA1"}
     assert all(r["reported_late"] == "yes" and r["poor_reporting"] == "yes" for r in rows)
     assert all(r["minutes_to_report"] == "90" for r in rows)
+    assert {r["retake_answer"] for r in rows} == {"retake_until"}
+    assert all(r["retake_until"].endswith("Z") and "Section 3" in r["retake_reason"] for r in rows)
     assert not any("Export" in value for row in rows for value in row.values())
 
 
@@ -359,7 +389,7 @@ def test_pack_missing_history_is_derived_from_episodes(app, client, auth, world)
     with app.app_context():
         patient = patient_on("WA1", "History", FULL_LEGAL, world.nurse_a)
         close(open_for(patient, world.nurse_a, hours_ago=50), world.nurse_a, hours_ago=40)
-        open_for(patient, world.nurse_a, hours_ago=2, kind="missing")
+        open_for(patient, world.nurse_a, hours_ago=2, kind="missing", kind_confirmed=True)
         db.session.commit()
         patient_id = patient.id
     auth.login(world.nurse_a)
@@ -406,17 +436,46 @@ def test_version_pdf_prints_that_stored_version_for_whoever_asked(app, client, a
 def test_ward_gives_legal_status_when_there_is_no_pack(app, world):
     with app.app_context():
         patient = patient_on("WA1", "Unknown Section")
-        with pytest.raises(EpisodeError, match="Ministry of Justice"):
-            open_for(patient, world.nurse_a, legal_status="s37_41")
         episode = open_for(patient, world.nurse_a, legal_status="s2")
         assert episode.legal_status == "s2" and episode.had_no_pack
         assert episode.legal_label == "Section 2"
+        assert episode.retake_power.missing == ("the date of admission",)
 
 
-def test_pack_legal_status_wins_over_the_one_given_at_opening(app, world):
+def test_the_wards_word_at_reporting_wins_over_the_pack_which_becomes_due(app, world):
     with app.app_context():
-        patient = patient_on("WA1", "Pack Knows", FULL_LEGAL, world.nurse_a)
-        assert open_for(patient, world.nurse_a, legal_status="informal").legal_status == "s3"
+        patient = patient_on("WA1", "Pack Out Of Date", FULL_LEGAL, world.nurse_a)
+        episode = open_for(
+            patient, world.nurse_a, kind="missing", legal_status="informal", period_ends_on=None
+        )
+        db.session.commit()
+        assert episode.legal_status == "informal"
+        assert episode.retake_power.answer is Answer.NO_POWER
+        pack = db.session.scalar(select(GrabPack))
+        assert pack.review_due_on == london_today()
+        assert pack.review_due_reason == "legal status stated when reported missing"
+
+
+def test_a_kind_that_contradicts_the_legal_status_is_a_warning_until_confirmed(app, world):
+    with app.app_context():
+        patient = patient_on(
+            "WA1", "Informal", {"legal": {"legal_status": "informal"}}, world.nurse_a
+        )
+        with pytest.raises(episodes.KindNeedsConfirming, match="no power to take the patient"):
+            open_for(patient, world.nurse_a, kind="awol")
+        assert db.session.scalar(select(func.count(MissingEpisode.id))) == 0
+        assert open_for(patient, world.nurse_a, kind="awol", kind_confirmed=True).kind == "awol"
+
+
+def test_correcting_the_legal_status_during_the_episode_restates_the_power(app, world):
+    with app.app_context():
+        patient = patient_on("WA1", "Renewed", FULL_LEGAL, world.nurse_a)
+        episode = open_for(patient, world.nurse_a)
+        renewed = date(2028, 2, 28)
+        episodes.update_episode(episode, staff(world.nurse_a), {"period_ends_on": renewed})
+        db.session.commit()
+        assert episode.retake_power.until_text == "the end of 28 February 2028"
+        assert episode.retake_ends_at == episode.retake_power.ends_at
 
 
 def test_prevention_interview_recorded_after_closing(app, client, auth, world):
@@ -450,7 +509,7 @@ def test_prevention_interview_recorded_after_closing(app, client, auth, world):
             episodes.record_prevention_interview(
                 db.session.get(MissingEpisode, episode_id),
                 staff(world.nurse_a),
-                utcnow() - timedelta(hours=6),
+                {"prevention_interview_at": utcnow() - timedelta(hours=6)},
             )
 
 
@@ -486,3 +545,28 @@ def test_repeat_missing_is_flagged_to_ward_and_police(app, client, auth, world):
     ]
     assert "Repeat: 3 in 90 days" in row
     assert police.count("Repeat:") == 1
+
+
+def test_every_declared_episode_field_is_a_column_of_the_same_name():
+    """Adding a fact to Part 2 is one declaration and its column: nothing else names it."""
+    from sqlalchemy import Boolean, Date, String, Text, Time
+
+    from grabpack.domain.episode_schema import EPISODE
+    from grabpack.domain.episode_schema import EpisodeFieldType as T
+    from grabpack.models.base import UTCDateTime
+
+    expected = {
+        T.MOMENT: UTCDateTime,
+        T.DATE: Date,
+        T.TIME: Time,
+        T.TEXT: String,
+        T.LONG_TEXT: Text,
+        T.CHOICE: String,
+        T.CHECK: Boolean,
+    }
+    columns = MissingEpisode.__table__.columns
+    for field in (field for section in EPISODE for field in section.fields):
+        assert field.key in columns, field.key
+        assert isinstance(columns[field.key].type, expected[field.type]), field.key
+        if field.type is T.TEXT:
+            assert columns[field.key].type.length >= field.max_length, field.key

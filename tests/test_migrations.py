@@ -61,3 +61,33 @@ def test_audit_trail_is_append_only_in_the_database(app, statement):
             db.session.commit()
         db.session.rollback()
         assert db.session.execute(text("SELECT action FROM audit_events")).scalar() == "test.event"
+
+
+def test_existing_episodes_are_restated_by_the_migration_from_the_facts_they_have(app, world):
+    """0004 gives episodes recorded before it the power to retake, recomputed from their
+    legal status, the section dates in the pack version they used and the time last
+    seen; where those facts are missing, "not known" naming what is missing."""
+    from datetime import timedelta
+
+    from grabpack.domain.clock import london_today
+    from grabpack.domain.retake import end_of_london_day
+    from grabpack.models import MissingEpisode
+    from tests.factories import open_for, patient_on
+
+    admitted = london_today() - timedelta(days=5)
+    with app.app_context():
+        legal = {"legal": {"legal_status": "s2", "section_start_on": admitted.isoformat()}}
+        known = open_for(patient_on("WA1", "Known", legal, world.nurse_a), world.nurse_a)
+        unknown = open_for(patient_on("WA1", "Unknown", None), world.nurse_a, kind="missing")
+        db.session.commit()
+        known_id, unknown_id = known.id, unknown.id
+        db.session.remove()
+        downgrade(revision="0003")
+        upgrade()
+        restated = db.session.get(MissingEpisode, known_id)
+        assert restated.retake_answer == "retake_until"
+        assert restated.retake_ends_at == end_of_london_day(admitted + timedelta(days=27))
+        assert restated.section_start_on == admitted
+        assert "28 days beginning with admission" in restated.retake_power.reason
+        not_known = db.session.get(MissingEpisode, unknown_id).retake_power
+        assert not_known.answer.value == "not_known" and not_known.missing == ("the legal status",)

@@ -138,6 +138,7 @@ PATIENT_POSTS = {
     "review": ("/patients/{p}/grab-pack/review", {"based_on": "1"}),
     "restore": ("/patients/{p}/grab-pack/versions/1/restore", {"based_on": "1"}),
     "report_missing": ("/patients/{p}/episodes/new", {}),
+    "retake_preview": ("/patients/{p}/episodes/new/retake-power", {}),
     "transfer": ("/patients/{p}/transfer", {"ward": ""}),
 }
 EPISODE_ROUTES = {
@@ -160,6 +161,8 @@ def expected_post(user: str | None, route: str, patient: str) -> int:
         return 404
     if route == "report_missing":
         return 302 if state == "open" else 200  # to the open episode / form errors
+    if route == "retake_preview":
+        return 200  # the statement for what was typed; it saves nothing
     return 302  # review, restore and transfer answer with a redirect and a message
 
 

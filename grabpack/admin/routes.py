@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -12,6 +12,7 @@ from grabpack.auth.decorators import roles_required
 from grabpack.downloads import csv_response, date_arg
 from grabpack.extensions import db
 from grabpack.models import Role, User
+from grabpack.policies import reporting_policy
 from grabpack.services import audit
 from grabpack.services.exports import AUDIT_COLUMNS, EPISODE_COLUMNS, audit_rows, episode_rows
 
@@ -41,7 +42,7 @@ def episodes_csv():
     rows = episode_rows(
         date_arg("from"),
         date_arg("to"),
-        late_after_minutes=current_app.config["LATE_REPORT_MINUTES"],
+        policy=reporting_policy(),
     )
     audit.record("export.episodes", user=current_user)
     db.session.commit()

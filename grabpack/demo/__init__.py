@@ -19,10 +19,14 @@ How it is built (one module a step):
 
 - ``data/``: the invented tables (organisations, ward behaviour, names, texts).
 - ``patients``, ``legal``, ``profiles``, ``places``: who is on the wards, their
-  sections and their full pack content.
+  sections (counted as the Act counts them) and their full pack content.
+- ``stories``: a few patients given a legal story and an absence inside it, so that
+  every demo shows each answer police can be given on the power to retake.
 - ``timing`` and ``versions``: when each patient went missing and when each pack
   was saved.
-- ``packs``, ``episodes``, ``timeline``: writing it all through the services.
+- ``packs``, ``episodes``, ``timeline``: writing it all through the services; an
+  episode gives police the pack's legal position, or the ward's when the pack's is
+  out of date, and a kind of absence that agrees with it.
 - ``builder`` runs the steps; ``loader`` guards the database and commits.
 """
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import TypeVar
+
+K = TypeVar("K", bound=str)
 
 # Relative chance of each hour of the day for an absence: mostly afternoon and evening,
 # when leave ends and visitors leave.
 HOUR_WEIGHTS = (1, 1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6, 7, 9, 10, 10, 10, 10, 9, 8, 6, 4, 2)
 
 
-def pick(rng: random.Random, weights: dict[str, float]) -> str:
+def pick(rng: random.Random, weights: Mapping[K, float]) -> K:
     """One key, chosen in proportion to its weight."""
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 

@@ -1,6 +1,6 @@
 """Missing episodes (Part 2), recorded through the real episode service as a ward would:
-opened minutes after the absence is noticed, reported and graded, regraded by police,
-closed on return.
+opened minutes after the absence is noticed with the legal position the ward gives,
+reported and graded, regraded by police, the Ministry of Justice told, closed on return.
 
 The service pins the pack's current version and judges reporting quality from it,
 so each call is made when the patient's timeline reaches it (``Timeline``), with
@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -21,16 +22,18 @@ from sqlalchemy.orm import Session
 from grabpack.demo import episode_details as details
 from grabpack.demo.chance import between, minutes, pick
 from grabpack.demo.context import Demo
+from grabpack.demo.legal import ward_statement
 from grabpack.demo.packs import PackHistory
 from grabpack.demo.plans import Plan, PlannedEpisode
 from grabpack.demo.timeline import Timeline
+from grabpack.domain.episode_schema import legal_facts_of
 from grabpack.domain.mental_health_act import legal_status
 from grabpack.extensions import db
 from grabpack.models import MissingEpisode
 from grabpack.services.episodes import (
-    EpisodeUpdate,
     close_episode,
     open_episode,
+    opening_defaults,
     update_episode,
 )
 
@@ -48,26 +51,40 @@ class EpisodeHistory:
             self.timeline.add(episode.noticed_at, partial(self.open, index))
 
     def open(self, index: int) -> None:
-        """Open the episode as the pack stands now; plan its report, regrades and close."""
+        """Open the episode as the pack stands now; plan its report, regrades and close.
+
+        The ward starts from the report form's values (the pack's legal position) and
+        gives the legal position as it knows it; the kind it chooses agrees with it.
+        """
         demo, plan, rng = self.demo, self.plan, self.demo.rng
         episode = plan.episodes[index]
-        key, risk = self._known_at(episode.noticed_at)
-        status = legal_status(key)
-        kind, scenario = details.kind_of(rng, status)
+        noticed = episode.noticed_at
         end = episode.returned_at or demo.now  # the last moment anything is about the absence
-        opened = min(episode.noticed_at + minutes(rng, 3, 20), _midway(episode, end))
-        reported = details.reported_at(rng, episode, kind, risk, demo.now)
+        opened = min(noticed + minutes(rng, 3, 20), _midway(episode, end))
+        values = opening_defaults(plan.patient, opened)
+        pack = legal_facts_of(values) if plan.current is not None else None
+        legal = ward_statement(rng, plan, episode, pack, noticed)
+        went = details.going(rng, noticed, legal)
+        risk = plan.current.missing_risk if plan.current else plan.risk_at(noticed)
+        reported = details.reported_at(rng, episode, went.kind, risk, demo.now)
         grade = details.first_grade(rng, episode, reported, risk)
-        opening = details.opening(rng, episode, kind, scenario, status, opened)
+        status = legal_status(legal.legal_status)
+        restricted = status is not None and status.restricted
+        moj_now, moj_later = (
+            details.moj_told(rng, noticed, opened, end) if restricted else (None, None)
+        )
+        values.update(details.opening(rng, noticed, went, legal, moj_now))
         if reported is not None and reported <= opened:
-            opening.reported_at, opening.police_risk_grade = reported, grade
-            opening.police_reference = details.police_reference(rng, reported)
-        row = open_episode(plan.patient, demo.author(plan.ward.code), opening, now=opened)
+            values.update(details.police_report(rng, reported, grade))
+        row = open_episode(plan.patient, demo.author(plan.ward.code), values, now=opened)
         graded_at = opened
         if reported is not None and reported > opened:
             graded_at = min(reported + minutes(rng, 1, 5), end)
-            update = EpisodeUpdate(reported, details.police_reference(rng, reported), grade)
-            self.timeline.add(graded_at, partial(self._update, row, update, graded_at))
+            report = details.police_report(rng, reported, grade)
+            self.timeline.add(graded_at, partial(self._update, row, report, graded_at))
+        if moj_later is not None:
+            told = {"moj_notified_at": moj_later}
+            self.timeline.add(moj_later, partial(self._update, row, told, moj_later))
         if grade is not None:
             self._plan_regrades(row, grade, graded_at, end)
         if episode.closed_at is not None:
@@ -89,13 +106,6 @@ class EpisodeHistory:
             )
             self.timeline.add(review_at, partial(self.pack.review_if_due, review_at), save=True)
 
-    def _known_at(self, noticed: datetime) -> tuple[str, str]:
-        """(legal status, missing-risk category) the ward works from: the pack's if it has one."""
-        plan = self.plan
-        if plan.current is not None:
-            return plan.current.legal_status, plan.current.missing_risk
-        return plan.legal_at(noticed)[1], plan.risk_at(noticed)
-
     def _plan_regrades(
         self, row: MissingEpisode, grade: str, graded_at: datetime, end: datetime
     ) -> None:
@@ -107,11 +117,11 @@ class EpisodeHistory:
             return
         for at in sorted(between(rng, start, stop) for _ in range(count)):
             grade = details.next_grade(rng, grade)
-            update = EpisodeUpdate(police_risk_grade=grade)
-            self.timeline.add(at, partial(self._update, row, update, at))
+            regrade = {"police_risk_grade": grade}
+            self.timeline.add(at, partial(self._update, row, regrade, at))
 
-    def _update(self, row: MissingEpisode, update: EpisodeUpdate, at: datetime) -> None:
-        update_episode(row, self.demo.author(self.plan.ward.code), update, now=at)
+    def _update(self, row: MissingEpisode, values: dict[str, Any], at: datetime) -> None:
+        update_episode(row, self.demo.author(self.plan.ward.code), values, now=at)
 
 
 def _midway(episode: PlannedEpisode, end: datetime) -> datetime:

@@ -48,6 +48,8 @@ class PackHistory:
             plan.state == "overdue" and rng.random() < NEVER_COMPLETED_SHARE
         )
         self.dropped = _drops(rng) if partial else []
+        if plan.story:  # a story's pack records its whole legal position
+            self.dropped = [drop for drop in self.dropped if drop[0] != "legal"]
         self.photo: Photo | None = None
         self.taken_on: date | None = None
         self.previous: dict | None = None
@@ -146,8 +148,7 @@ class PackHistory:
             self.row = pack_for(plan.patient)
             if self.row is not None:  # the pack row's own created_at would be the wall clock
                 self.row.created_at = at
-        legal, risk = data["legal"]["legal_status"], data["risk"]["missing_risk"]
-        plan.versions.append(SavedVersion(version.review_due_on, legal, risk))
+        plan.versions.append(SavedVersion(version.review_due_on, data["risk"]["missing_risk"]))
 
 
 def _edit(demo: Demo, plan: Plan, full: dict, what: str) -> str:
@@ -196,8 +197,9 @@ def _trigger_notes(previous: dict | None, data: dict) -> list[str]:
 
 
 def _counts(drop: Drop) -> bool:
-    """Whether leaving this out makes a pack incomplete."""
-    return drop[0] not in ("routine", "money", "phone")
+    """Whether leaving this out makes a pack incomplete (the end of the current period
+    does only for the statuses that need it)."""
+    return drop[0] not in ("routine", "money", "phone", "legal")
 
 
 def _drops(rng: random.Random) -> list[Drop]:

@@ -1,7 +1,8 @@
 """Who is on the wards: names, admissions, and the pack state and fate planned for each.
 
-The mix of pack states (none, draft, complete, overdue), discharges and open
-episodes is fixed here, before any history is written, so that it holds exactly.
+The mix of pack states (none, draft, complete, overdue), discharges, open
+episodes and legal stories is fixed here, before any history is written, so that
+it holds exactly.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from grabpack.demo.data.people import (
 from grabpack.demo.legal import legal_timeline
 from grabpack.demo.plans import Plan
 from grabpack.demo.profiles import profile
+from grabpack.demo.stories import assign_stories, story_timeline
 from grabpack.models import Patient
 
 STATE_SHARES = {"none": 0.10, "draft": 0.20, "overdue": 0.15}  # the rest are complete
@@ -45,6 +47,7 @@ def plan_patients(demo: Demo) -> list[Plan]:
     _assign_states(demo, plans)
     _assign_discharges(demo, plans)
     _assign_open_episodes(demo, plans)
+    assign_stories(demo, plans)
     for plan in plans:
         _fill_in(demo, plan)
     return plans
@@ -157,9 +160,9 @@ def _assign_open_episodes(demo: Demo, plans: list[Plan]) -> None:
 
 
 def _fill_in(demo: Demo, plan: Plan) -> None:
-    """Legal story, risk category, leave and the full pack content."""
+    """Legal timeline, risk category, leave and the full pack content."""
     rng = demo.rng
-    plan.legal = legal_timeline(demo, plan)
+    plan.legal = story_timeline(demo, plan) if plan.story else legal_timeline(demo, plan)
     plan.risk = pick(rng, plan.kind.risk)
     plan.s17_leave = pick(rng, {"none": 35, "escorted": 35, "unescorted": 30})
     plan.profile = profile(demo, plan)

@@ -21,7 +21,6 @@ class SavedVersion:
     """What the demo remembers of a version it saved: enough to decide the next steps."""
 
     review_due_on: date
-    legal_status: str
     missing_risk: str
 
 
@@ -38,6 +37,7 @@ class PlannedEpisode:
     returned_at: datetime | None
     closed_at: datetime | None = None
     interview_at: datetime | None = None
+    story: str = ""  # the legal story it shows (``grabpack.demo.stories``), if any
 
 
 @dataclass
@@ -57,6 +57,9 @@ class Plan:
     open_episode: bool = False
     episode_mode: str = "none"
     legal: list[tuple[datetime, str]] = field(default_factory=list)
+    cto_began: date | None = None  # for a patient recalled from a CTO: when the CTO was made
+    story: str = ""  # a legal story every demo shows (``grabpack.demo.stories``)
+    story_at: datetime | None = None  # when the story's absence was noticed
     risk: str = "low"
     risk_change: tuple[datetime, str] | None = None
     s17_leave: str = "none"
@@ -81,14 +84,6 @@ class Plan:
     @property
     def closed_episodes(self) -> list[PlannedEpisode]:
         return [episode for episode in self.episodes if episode.returned_at is not None]
-
-    def legal_at(self, at: datetime) -> tuple[datetime, str]:
-        """(since when, legal status key) in force at ``at``."""
-        current = self.legal[0]
-        for entry in self.legal:
-            if entry[0] <= at:
-                current = entry
-        return current
 
     def risk_at(self, at: datetime) -> str:
         """The trust's missing-risk category at ``at``."""

@@ -7,6 +7,7 @@ minority in repeat clusters, and each busy ward a month of ten or more.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from grabpack.demo.chance import at_hour, between, minutes, pick
 from grabpack.demo.context import Demo
@@ -16,6 +17,16 @@ from grabpack.demo.plans import Plan, PlannedEpisode
 YEAR = timedelta(days=365)
 GAP = timedelta(hours=1)  # the least time back on the ward between two absences
 INTERVIEW_SHARE = 0.6  # episodes whose close waits for the police prevention interview
+SPACE = timedelta(hours=36)  # no other absence this close after a busy month's or a story's
+STORY_CLEAR = timedelta(days=8)  # nor this close before a story's (the longest absence, and more)
+
+
+class Candidate(NamedTuple):
+    """An absence that may be kept: when noticed, whether short, the story it shows."""
+
+    noticed: datetime
+    short: bool  # a busy month's and a story's absences last hours, not days
+    story: str = ""
 
 
 def plan_episodes(demo: Demo, plan: Plan) -> None:
@@ -24,13 +35,19 @@ def plan_episodes(demo: Demo, plan: Plan) -> None:
     start = max(plan.admitted + timedelta(hours=6), demo.now - YEAR)
     end = last - timedelta(days=3)
     plan.episode_mode = _episode_mode(demo, plan, start, end)
-    candidates = [(min(max(at, start), end), False) for at in _times(demo, plan, start, end)]
+    candidates = [
+        Candidate(min(max(at, start), end), False) for at in _times(demo, plan, start, end)
+    ]
     if plan.spike:
         spikes = _spike_times(demo, plan)
+        candidates = [c for c in candidates if all(abs(c.noticed - s) > SPACE for s in spikes)]
+        candidates += [Candidate(at, True) for at in spikes]
+    if plan.story_at is not None:  # the story's absence, kept clear of the others
+        story_at = plan.story_at
         candidates = [
-            c for c in candidates if all(abs(c[0] - s) > timedelta(hours=36) for s in spikes)
+            c for c in candidates if not story_at - STORY_CLEAR < c.noticed < story_at + SPACE
         ]
-        candidates += [(at, True) for at in spikes]
+        candidates.append(Candidate(story_at, True, plan.story))
     candidates.sort()
     limit = last - timedelta(hours=2)
     if plan.open_episode:
@@ -68,18 +85,17 @@ def _times(demo: Demo, plan: Plan, start: datetime, end: datetime) -> list[datet
     return times + [_time_in(demo, start, end) for _ in range(rng.choice((0, 0, 1, 2)))]
 
 
-def _add_closed(
-    demo: Demo, plan: Plan, candidates: list[tuple[datetime, bool]], limit: datetime
-) -> None:
+def _add_closed(demo: Demo, plan: Plan, candidates: list[Candidate], limit: datetime) -> None:
     """Keep the candidates that fit: an hour back on the ward between absences, none too short."""
-    for index, (noticed, spike) in enumerate(candidates):
+    for index, (noticed, short, story) in enumerate(candidates):
         previous = plan.episodes[-1].returned_at if plan.episodes else None
         if noticed >= limit or (previous and noticed < previous + GAP):
             continue
-        following = candidates[index + 1][0] if index + 1 < len(candidates) else limit
-        returned = min(noticed + _duration(demo, spike), min(following, limit) - GAP)
+        following = candidates[index + 1].noticed if index + 1 < len(candidates) else limit
+        returned = min(noticed + _duration(demo, short), min(following, limit) - GAP)
         if returned - noticed >= timedelta(minutes=20):
-            plan.episodes.append(PlannedEpisode(noticed, returned.replace(microsecond=0)))
+            returned = returned.replace(microsecond=0)
+            plan.episodes.append(PlannedEpisode(noticed, returned, story=story))
 
 
 def _spike_times(demo: Demo, plan: Plan) -> list[datetime]:
@@ -97,7 +113,7 @@ def _time_in(demo: Demo, start: datetime, end: datetime) -> datetime:
 
 
 def _duration(demo: Demo, short: bool) -> timedelta:
-    """Mostly hours, sometimes days; a busy month's absences are short."""
+    """Mostly hours, sometimes days; a busy month's absences and a story's are short."""
     band = demo.rng.random()
     low, high = (0.5, 6) if band < 0.4 else (6, 24) if band < 0.75 else (24, 72)
     if band >= 0.95:

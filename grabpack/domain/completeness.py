@@ -22,7 +22,10 @@ def missing_items(data: dict, has_photo: bool) -> list[Missing]:
     for section in GRAB_PACK:
         values = data.get(section.key) or {}
         for item in section.items:
-            if not item.counts_for_completeness:
+            needed = (
+                item.counts_for_completeness if isinstance(item, Group) else item.is_needed(data)
+            )
+            if not needed:
                 continue
             if isinstance(item, Group):
                 if not any(_item_complete(item, entry) for entry in values.get(item.key) or []):

@@ -17,13 +17,13 @@ an empty value is ``""``, ``None`` or absent.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from grabpack.domain.clock import long_date
-from grabpack.domain.mental_health_act import LEGAL_STATUSES
+from grabpack.domain.clock import long_date, parse_time_of_day, time_text
+from grabpack.domain.mental_health_act import LEGAL_STATUSES, LegalStatus, legal_status
 from grabpack.domain.nhs_number import format_nhs_number
 
 
@@ -31,6 +31,7 @@ class FieldType(StrEnum):
     TEXT = "text"  # one line
     LONG_TEXT = "long_text"  # paragraphs
     DATE = "date"
+    TIME = "time"  # a time of day on a London clock, stored "HH:MM"
     INTEGER = "integer"
     YES_NO = "yes_no"
     CHOICE = "choice"
@@ -58,6 +59,15 @@ class Field:
     not_future: bool = False
     # Printed on the PDF's briefing sheet (page 1) as well as in full.
     briefing: bool = False
+    # Counts towards completeness only when this says so of the pack's data (a fact
+    # that only some legal statuses need).
+    needed_when: Callable[[dict], bool] | None = None
+
+    def is_needed(self, data: dict) -> bool:
+        """Whether the completeness checklist asks for this field in ``data``."""
+        if self.needed_when is not None:
+            return self.needed_when(data)
+        return self.counts_for_completeness
 
     @property
     def max_length(self) -> int:
@@ -100,6 +110,18 @@ class Section:
 
 
 YES_NO_UNKNOWN = (("yes", "Yes"), ("no", "No"), ("unknown", "Not known"))
+
+
+def _status_needs(need: Callable[[LegalStatus], bool]) -> Callable[[dict], bool]:
+    """A completeness condition on the pack's legal status (see ``LegalStatus``)."""
+
+    def needed(data: dict) -> bool:
+        status = legal_status(str(value_of(data, "legal", "legal_status") or ""))
+        return status is not None and need(status)
+
+    return needed
+
+
 RISK_CATEGORIES = (("low", "Low"), ("medium", "Medium"), ("high", "High"))
 
 GRAB_PACK: tuple[Section, ...] = (
@@ -285,8 +307,44 @@ GRAB_PACK: tuple[Section, ...] = (
                 FieldType.DATE,
                 not_future=True,
                 briefing=True,
+                hint="The day of admission under the section, or of the holding power",
+                needed_when=_status_needs(lambda status: status.needs_start),
             ),
-            Field("section_expires_on", "Section expiry date", FieldType.DATE, briefing=True),
+            Field(
+                "section_start_time",
+                "Section start time",
+                FieldType.TIME,
+                briefing=True,
+                hint="24-hour clock, like 22:00. Needed for section 5(4), 5(2), 4, 135 and "
+                "136, which last a number of hours",
+                needed_when=_status_needs(lambda status: status.needs_start_time),
+            ),
+            Field(
+                "section_expires_on",
+                "Current period ends",
+                FieldType.DATE,
+                briefing=True,
+                hint="The last day of the current period of detention, CTO or guardianship, "
+                "after any renewal",
+                needed_when=_status_needs(lambda status: status.needs_period_end),
+            ),
+            Field(
+                "cto_recalled_on",
+                "CTO recall date",
+                FieldType.DATE,
+                not_future=True,
+                briefing=True,
+                hint="Only for a CTO patient who has been recalled to hospital (section 17E)",
+                needed_when=_status_needs(lambda status: status.key == "cto_17e"),
+            ),
+            Field(
+                "detention_ended_on",
+                "Detention ended",
+                FieldType.DATE,
+                not_future=True,
+                briefing=True,
+                hint="If the section was discharged or lapsed; leave blank while it lasts",
+            ),
             Field(
                 "moj_reference",
                 "Ministry of Justice reference",
@@ -494,6 +552,8 @@ def display_value(field: Field, value) -> str:
                 return str(field.choice_label(value))
             case FieldType.DATE:
                 return long_date(value if isinstance(value, date) else date.fromisoformat(value))
+            case FieldType.TIME:
+                return time_text(parse_time_of_day(str(value)))
             case FieldType.NHS_NUMBER:
                 digits = str(value).replace(" ", "")
                 if len(digits) == 10:

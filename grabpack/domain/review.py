@@ -52,7 +52,11 @@ def is_review_overdue(due_on: date, today: date) -> bool:
 
 
 def is_photo_stale(
-    taken_on: date | None, today: date, policy: ReviewPolicy = DEFAULT_POLICY
+    has_photo: bool, taken_on: date | None, today: date, policy: ReviewPolicy = DEFAULT_POLICY
 ) -> bool:
-    """A missing date counts as stale: nobody can vouch for the likeness."""
-    return taken_on is None or (today - taken_on).days > policy.photo_stale_days
+    """Whether the pack needs a new photo: none at all, an undated one (nobody can
+    vouch for the likeness), or one older than the policy allows. The one rule for
+    every screen, paper and reporting fact."""
+    if not has_photo or taken_on is None:
+        return True
+    return (today - taken_on).days > policy.photo_stale_days

@@ -1,116 +1,118 @@
-"""Episode forms. Times are typed on a ward clock: London date and 24-hour time."""
+"""Episode forms, built from the one declaration in ``episode_schema``.
+
+No field is named here: each stage's form (report, update, close, prevention
+interview) has exactly the fields the declaration gives that stage. Times are
+typed on a ward clock: London date and 24-hour time.
+"""
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from grabpack.domain.mental_health_act import LEGAL_STATUSES
-from grabpack.models import EpisodeKind, PoliceRiskGrade
-from grabpack.packs.fields import DateRequired, LondonDateTimeField
+from grabpack.domain.episode_schema import EpisodeField, Stage, fields_for
+from grabpack.domain.episode_schema import EpisodeFieldType as T
+from grabpack.packs.fields import (
+    DateRequired,
+    DayMonthYearField,
+    LondonDateTimeField,
+    TimeOfDayField,
+)
 from grabpack.packs.forms import choices, clean_text
-from grabpack.services.episodes import CHECKS, FOUND_BY, FOUND_CATEGORIES
-
-GRADES = [("", "Not given yet")] + [(g.value, g.label) for g in PoliceRiskGrade]
 
 
-def _text(label: str, limit: int = 2000, **kwargs):
-    return TextAreaField(
-        label,
-        filters=[clean_text],
-        validators=[
-            Optional(),
-            Length(max=limit, message=f"{label} must be {limit:,} characters or fewer"),
-        ],
-        **kwargs,
+def _length(field: EpisodeField) -> Length:
+    return Length(
+        max=field.max_length,
+        message=f"{field.label} must be {field.max_length:,} characters or fewer",
     )
 
 
-def police_report_fields() -> tuple:
-    """What the ward tells police, asked at opening and updatable afterwards: reported
-    at, reference, risk grade, s18 expiry given. Made afresh for each form so that the
-    fields keep their place in that form's error summary."""
-    return (
-        LondonDateTimeField("Reported to police"),
-        StringField(
-            "Police reference number",
-            filters=[clean_text],
-            validators=[
-                Optional(),
-                Length(max=50, message="Police reference must be 50 characters or fewer"),
-            ],
-        ),
-        SelectField("Police risk grade", choices=choices(GRADES), default=""),
-        BooleanField("I have given police the s18 retake expiry date"),
-    )
+def wtforms_field(field: EpisodeField):
+    """The WTForms field for one declared episode field."""
+    required = [DateRequired(field.required)] if field.required else []
+    match field.type:
+        case T.MOMENT:
+            return LondonDateTimeField(field.label, validators=required, description=field.hint)
+        case T.DATE:
+            return DayMonthYearField(
+                field.label, description=field.hint, not_future=field.not_future
+            )
+        case T.TIME:
+            return TimeOfDayField(field.label, description=field.hint)
+        case T.CHECK:
+            return BooleanField(field.label, description=field.hint)
+        case T.CHOICE if field.blank_choice:
+            return SelectField(
+                field.label,
+                description=field.hint,
+                choices=choices([("", field.blank_choice), *field.choices]),
+                default="",
+                validators=[DataRequired(field.required)] if field.required else [Optional()],
+            )
+        case T.CHOICE:
+            return RadioField(
+                field.label,
+                description=field.hint,
+                choices=choices(field.choices),
+                validators=[DataRequired(field.required)] if field.required else [Optional()],
+            )
+        case T.LONG_TEXT:
+            return TextAreaField(
+                field.label,
+                description=field.hint,
+                filters=[clean_text],
+                validators=[Optional(), _length(field)],
+            )
+        case _:
+            return StringField(
+                field.label,
+                description=field.hint,
+                filters=[clean_text],
+                validators=[Optional(), _length(field)],
+            )
 
 
-class OpenEpisodeForm(FlaskForm):
-    kind = RadioField(
-        "What kind of absence is this?",
-        choices=choices([(k.value, k.label) for k in EpisodeKind]),
-        validators=[DataRequired("Choose missing, AWOL or escapee")],
-    )
-    last_seen_at = LondonDateTimeField("Last seen")
-    last_seen_place = StringField(
-        "Where last seen",
-        filters=[clean_text],
-        validators=[
-            Optional(),
-            Length(max=500, message="Where last seen must be 500 characters or fewer"),
-        ],
-    )
-    noticed_at = LondonDateTimeField(
-        "Absence noticed", validators=[DateRequired("Enter when the absence was noticed")]
-    )
-    clothing = _text("Clothing when last seen")
-    circumstances = _text("Circumstances", 5000)
-    ward_and_grounds_searched = BooleanField(CHECKS["ward_and_grounds_searched"])
-    cctv_checked = BooleanField(CHECKS["cctv_checked"])
-    security_told = BooleanField(CHECKS["security_told"])
-    next_of_kin_contacted = BooleanField(CHECKS["next_of_kin_contacted"])
-    reported_at, police_reference, police_risk_grade, s18_expiry_stated = police_report_fields()
-    moj_notified_at = LondonDateTimeField("Ministry of Justice told")
-    legal_status = SelectField(
-        "Legal status",
-        choices=choices([("", "Not known")] + [(s.key, s.label) for s in LEGAL_STATUSES]),
-        default="",
-    )
+@cache
+def episode_form_class(stage: Stage) -> type[FlaskForm]:
+    attrs: dict[str, Any] = {field.key: wtforms_field(field) for field in fields_for(stage)}
+    if stage is Stage.OPEN:
+        attrs["confirm_kind"] = BooleanField("The kind is right: record it as I chose")
+    return type(f"{stage.value.title()}EpisodeForm", (FlaskForm,), attrs)
 
 
-class UpdateEpisodeForm(FlaskForm):
-    reported_at, police_reference, police_risk_grade, s18_expiry_stated = police_report_fields()
+def episode_form(stage: Stage, **kwargs) -> FlaskForm:
+    """A form for ``stage``; ``data=`` or ``obj=`` fill it, ``formdata=None`` ignores the
+    request (for a page that shows other forms' errors)."""
+    return episode_form_class(stage)(**kwargs)
 
 
-class CloseEpisodeForm(FlaskForm):
-    returned_at = LondonDateTimeField(
-        "Returned or found",
-        validators=[DateRequired("Enter when the patient returned or was found")],
-    )
-    found_category = SelectField(
-        "Where found",
-        choices=choices([("", "Choose where")] + list(FOUND_CATEGORIES.items())),
-        default="",
-        validators=[DataRequired("Choose where the patient was found")],
-    )
-    found_place = StringField(
-        "Place",
-        filters=[clean_text],
-        validators=[Optional(), Length(max=500, message="Place must be 500 characters or fewer")],
-    )
-    found_by = SelectField(
-        "Found by", choices=choices([("", "Choose who")] + list(FOUND_BY.items())), default=""
-    )
-    harm_while_missing = _text("Harm while missing", 5000)
-    prevention_interview_at = LondonDateTimeField("Prevention interview (safe and well check)")
+def form_values(
+    form: FlaskForm, stage: Stage, lenient: bool = False, sent_only: bool = False
+) -> dict[str, Any]:
+    """The stage's values from a form, keyed as declared. ``lenient`` leaves out fields
+    whose input could not be read (for working out the power while the ward types);
+    ``sent_only`` leaves out fields the request did not carry at all, so that a partial
+    post (an old tab, a script) cannot blank what it never showed. Tick boxes are always
+    sent as unticked when absent, as browsers do."""
+    values = {}
+    for field in fields_for(stage):
+        wtfield = form[field.key]
+        if lenient and getattr(wtfield, "parse_error", None):
+            continue
+        if sent_only and field.type is not T.CHECK and not _was_sent(wtfield.name):
+            continue
+        values[field.key] = wtfield.data
+    return values
 
 
-class PreventionInterviewForm(FlaskForm):
-    prevention_interview_at = LondonDateTimeField(
-        "Prevention interview (safe and well check)",
-        validators=[DateRequired("Enter when the prevention interview was done")],
-    )
+def _was_sent(name: str) -> bool:
+    return any(key == name or key.startswith(f"{name}-") for key in request.form)
 
 
 class ActionForm(FlaskForm):

@@ -1,4 +1,8 @@
-"""Ward staff record missing episodes: open (in under a minute), update, close, share."""
+"""Ward staff record missing episodes: report (in under a minute), update, close, share.
+
+Each route parses its form, calls one service and maps what happened to a page.
+The forms and pages are built from the episode declaration (``episode_schema``).
+"""
 
 from __future__ import annotations
 
@@ -8,21 +12,16 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from grabpack.auth.decorators import STAFF, roles_required
-from grabpack.domain.clock import london_today
+from grabpack.domain.episode_schema import Stage
 from grabpack.episodes import bp
-from grabpack.episodes.forms import (
-    ActionForm,
-    CloseEpisodeForm,
-    OpenEpisodeForm,
-    PreventionInterviewForm,
-    UpdateEpisodeForm,
-)
+from grabpack.episodes.forms import ActionForm, episode_form, form_values
 from grabpack.extensions import db
 from grabpack.models import ShareLink
 from grabpack.models.base import utcnow
+from grabpack.policies import reporting_policy
 from grabpack.services import access, share_links
 from grabpack.services import episodes as episode_service
-from grabpack.services.episodes import CHECKS, FOUND_BY, FOUND_CATEGORIES, EpisodeError
+from grabpack.services.episodes import EpisodeError, KindNeedsConfirming
 
 
 def _episode_or_404(episode_id: uuid.UUID):
@@ -32,38 +31,37 @@ def _episode_or_404(episode_id: uuid.UUID):
     return episode
 
 
-@bp.route("/patients/<uuid:patient_id>/episodes/new", methods=["GET", "POST"])
-@roles_required(*STAFF)
-def new(patient_id: uuid.UUID):
+def _reportable_patient(patient_id: uuid.UUID):
     patient = access.patient_for_staff(current_user, patient_id)
     if patient.is_discharged:
         abort(403)
+    return patient
+
+
+@bp.route("/patients/<uuid:patient_id>/episodes/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def new(patient_id: uuid.UUID):
+    patient = _reportable_patient(patient_id)
     if (already := episode_service.open_episode_for(patient)) is not None:
         flash("This patient already has an open missing episode", "info")
         return redirect(url_for("episodes.view", episode_id=already.id))
-    form = OpenEpisodeForm()
     if request.method == "GET":
-        form.noticed_at.process_data(utcnow().replace(second=0, microsecond=0))
-    at_opening = episode_service.pack_at_opening(patient, london_today())
-    if form.validate_on_submit():
-        opening = episode_service.EpisodeOpening(
-            kind=form.kind.data,
-            noticed_at=form.noticed_at.data,
-            last_seen_at=form.last_seen_at.data,
-            last_seen_place=form.last_seen_place.data or "",
-            clothing=form.clothing.data or "",
-            circumstances=form.circumstances.data or "",
-            reported_at=form.reported_at.data,
-            police_reference=form.police_reference.data or "",
-            police_risk_grade=form.police_risk_grade.data or None,
-            checks={key: form[key].data for key in CHECKS},
-            s18_expiry_stated=form.s18_expiry_stated.data,
-            moj_notified_at=form.moj_notified_at.data,
-            legal_status=form.legal_status.data or "",
-        )
+        form = episode_form(Stage.OPEN, data=episode_service.opening_defaults(patient))
+    else:
+        form = episode_form(Stage.OPEN)
+    checking = request.form.get("action") == "check"  # "work out the power" without saving
+    if not checking and form.validate_on_submit():
         try:
-            episode = episode_service.open_episode(patient, current_user, opening)
+            episode = episode_service.open_episode(
+                patient,
+                current_user,
+                form_values(form, Stage.OPEN),
+                kind_confirmed=bool(form.confirm_kind.data),
+            )
             db.session.commit()
+        except KindNeedsConfirming as warning:
+            db.session.rollback()
+            form.kind.errors = [str(warning)]
         except EpisodeError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -72,13 +70,31 @@ def new(patient_id: uuid.UUID):
                 "Missing episode recorded. Police in the area can now see the grab pack.", "success"
             )
             return redirect(url_for("episodes.view", episode_id=episode.id))
+    opening = episode_service.prepare_opening(patient, form_values(form, Stage.OPEN, lenient=True))
     return render_template(
         "episodes/new.html",
         patient=patient,
         form=form,
-        at_opening=at_opening,
-        checks=CHECKS,
-        late_minutes=episode_service.late_report_minutes(),
+        opening=opening,
+        kind_warning=form.kind.errors[0] if form.kind.errors and form.kind.data else "",
+        policy=reporting_policy(),
+        now=utcnow(),
+    )
+
+
+@bp.route("/patients/<uuid:patient_id>/episodes/new/retake-power", methods=["POST"])
+@roles_required(*STAFF)
+def retake_power(patient_id: uuid.UUID):
+    """The power to retake for the report form as typed so far: fetched by the form's
+    script as the ward types, so the statement is always in front of them. Saves nothing."""
+    patient = _reportable_patient(patient_id)
+    form = episode_form(Stage.OPEN)
+    opening = episode_service.prepare_opening(patient, form_values(form, Stage.OPEN, lenient=True))
+    return render_template(
+        "episodes/_retake_live.html",
+        opening=opening,
+        kind_warning=opening.kind_warning(form.kind.data),
+        now=utcnow(),
     )
 
 
@@ -86,87 +102,78 @@ def new(patient_id: uuid.UUID):
 @roles_required(*STAFF)
 def view(episode_id: uuid.UUID):
     episode = _episode_or_404(episode_id)
-    update_form = UpdateEpisodeForm(formdata=None, obj=episode)
-    return _render_episode(episode, update_form, CloseEpisodeForm(formdata=None))
+    return _render_episode(episode)
 
 
-def _render_episode(episode, update_form, close_form, new_link_token=None, interview_form=None):
+def _render_episode(episode, new_link_token=None, **forms):
+    """The episode page; ``forms`` replaces a stage's blank form with one that has errors."""
     links = sorted(
         db.session.query(ShareLink).filter_by(episode_id=episode.id),
         key=lambda link: link.created_at,
         reverse=True,
     )
+    now = utcnow()
     return render_template(
         "episodes/view.html",
         episode=episode,
         patient=episode.patient,
-        facts=episode_service.facts_of(episode),
-        update_form=update_form,
-        close_form=close_form,
-        interview_form=interview_form or PreventionInterviewForm(formdata=None),
+        facts=episode_service.facts_of(episode, now),
+        update_form=forms.get("update") or episode_form(Stage.UPDATE, formdata=None, obj=episode),
+        close_form=forms.get("close") or episode_form(Stage.CLOSE, formdata=None),
+        interview_form=forms.get("interview") or episode_form(Stage.INTERVIEW, formdata=None),
         action_form=ActionForm(),
         links=links,
         new_link_token=new_link_token,
-        found_categories=FOUND_CATEGORIES,
-        found_by=FOUND_BY,
-        checks=CHECKS,
-        now=utcnow(),
-        late_minutes=episode_service.late_report_minutes(),
+        now=now,
+        policy=reporting_policy(),
     )
+
+
+def _save_stage(episode, stage: Stage, service, done: str):
+    """Validate the stage's form, call its service, and show the episode again."""
+    form = episode_form(stage)
+    if form.validate_on_submit():
+        try:
+            service(episode, current_user, form_values(form, stage, sent_only=True))
+            db.session.commit()
+        except EpisodeError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            flash(done, "success")
+            return redirect(url_for("episodes.view", episode_id=episode.id))
+    return _render_episode(episode, **{stage.value: form})
 
 
 @bp.route("/episodes/<uuid:episode_id>/update", methods=["POST"])
 @roles_required(*STAFF)
 def update(episode_id: uuid.UUID):
     episode = _episode_or_404(episode_id)
-    form = UpdateEpisodeForm()
-    if form.validate_on_submit():
-        try:
-            episode_service.update_episode(
-                episode,
-                current_user,
-                episode_service.EpisodeUpdate(
-                    reported_at=form.reported_at.data,
-                    police_reference=form.police_reference.data,
-                    police_risk_grade=form.police_risk_grade.data or None,
-                    s18_expiry_stated=form.s18_expiry_stated.data,
-                ),
-            )
-            db.session.commit()
-            flash("Episode updated", "success")
-            return redirect(url_for("episodes.view", episode_id=episode.id))
-        except EpisodeError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-    return _render_episode(episode, form, CloseEpisodeForm(formdata=None))
+    return _save_stage(episode, Stage.UPDATE, episode_service.update_episode, "Episode updated")
 
 
 @bp.route("/episodes/<uuid:episode_id>/close", methods=["POST"])
 @roles_required(*STAFF)
 def close(episode_id: uuid.UUID):
     episode = _episode_or_404(episode_id)
-    form = CloseEpisodeForm()
-    if form.validate_on_submit():
-        try:
-            episode_service.close_episode(
-                episode,
-                current_user,
-                episode_service.EpisodeClosing(
-                    returned_at=form.returned_at.data,
-                    found_category=form.found_category.data,
-                    found_place=form.found_place.data or "",
-                    found_by=form.found_by.data or "",
-                    harm_while_missing=form.harm_while_missing.data or "",
-                    prevention_interview_at=form.prevention_interview_at.data,
-                ),
-            )
-            db.session.commit()
-            flash("Episode closed. The grab pack is now due for review.", "success")
-            return redirect(url_for("episodes.view", episode_id=episode.id))
-        except EpisodeError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-    return _render_episode(episode, UpdateEpisodeForm(formdata=None, obj=episode), form)
+    return _save_stage(
+        episode,
+        Stage.CLOSE,
+        episode_service.close_episode,
+        "Episode closed. The grab pack is now due for review.",
+    )
+
+
+@bp.route("/episodes/<uuid:episode_id>/prevention-interview", methods=["POST"])
+@roles_required(*STAFF)
+def prevention_interview(episode_id: uuid.UUID):
+    episode = _episode_or_404(episode_id)
+    return _save_stage(
+        episode,
+        Stage.INTERVIEW,
+        episode_service.record_prevention_interview,
+        "Prevention interview recorded",
+    )
 
 
 @bp.route("/episodes/<uuid:episode_id>/share", methods=["POST"])
@@ -185,12 +192,7 @@ def share(episode_id: uuid.UUID):
         flash(str(error), "info")
         return redirect(url_for("episodes.view", episode_id=episode.id))
     # Shown once, on this response only: the token is not stored and not in any URL we log.
-    return _render_episode(
-        episode,
-        UpdateEpisodeForm(formdata=None, obj=episode),
-        CloseEpisodeForm(formdata=None),
-        new_link_token=token,
-    )
+    return _render_episode(episode, new_link_token=token)
 
 
 @bp.route("/episodes/<uuid:episode_id>/share/<int:link_id>/revoke", methods=["POST"])
@@ -204,27 +206,3 @@ def revoke(episode_id: uuid.UUID, link_id: int):
     db.session.commit()
     flash("Link revoked: it no longer opens the grab pack", "success")
     return redirect(url_for("episodes.view", episode_id=episode.id))
-
-
-@bp.route("/episodes/<uuid:episode_id>/prevention-interview", methods=["POST"])
-@roles_required(*STAFF)
-def prevention_interview(episode_id: uuid.UUID):
-    episode = _episode_or_404(episode_id)
-    form = PreventionInterviewForm()
-    if form.validate_on_submit():
-        try:
-            episode_service.record_prevention_interview(
-                episode, current_user, form.prevention_interview_at.data
-            )
-            db.session.commit()
-            flash("Prevention interview recorded", "success")
-            return redirect(url_for("episodes.view", episode_id=episode.id))
-        except EpisodeError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-    return _render_episode(
-        episode,
-        UpdateEpisodeForm(formdata=None, obj=episode),
-        CloseEpisodeForm(formdata=None),
-        interview_form=form,
-    )

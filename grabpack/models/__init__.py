@@ -1,13 +1,7 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
 from grabpack.models.audit import AuditEvent
-from grabpack.models.episode import (
-    EpisodeKind,
-    MissingEpisode,
-    PoliceRiskGrade,
-    RiskGradeChange,
-    ShareLink,
-)
+from grabpack.models.episode import MissingEpisode, RiskGradeChange, ShareLink
 from grabpack.models.grab_pack import GrabPack, GrabPackVersion, Photo
 from grabpack.models.org import PolicingArea, Setting, Trust, Ward
 from grabpack.models.patient import Patient
@@ -15,13 +9,11 @@ from grabpack.models.user import Role, User, user_policing_areas, user_wards
 
 __all__ = [
     "AuditEvent",
-    "EpisodeKind",
     "GrabPack",
     "GrabPackVersion",
     "MissingEpisode",
     "Patient",
     "Photo",
-    "PoliceRiskGrade",
     "PolicingArea",
     "RiskGradeChange",
     "Role",

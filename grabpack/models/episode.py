@@ -1,46 +1,29 @@
 """Missing episodes: Part 2 of the protocol, what is known only when someone goes missing.
 
-An episode never writes to the grab pack. It pins the pack version that was
-current when it opened, and it records the reporting-quality facts as they
-stood then, so that later edits cannot rewrite how well it was reported.
+The facts are declared in ``grabpack.domain.episode_schema``; each declared field
+is a column here of the same name. An episode never writes to the grab pack. It
+records the pack version current when it opened, the legal position as the ward
+stated it then, the power to retake worked out from it (what police are told),
+and the reporting-quality facts as they stood, so that later edits to the pack
+cannot rewrite how well it was reported.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import date, datetime, time
+from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, Time, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from grabpack.domain.episode_schema import EpisodeKind, PoliceRiskGrade
+from grabpack.domain.mental_health_act import legal_label
+from grabpack.domain.retake import RetakePower
 from grabpack.extensions import db
 from grabpack.models.base import UTCDateTime, created_at_column
 from grabpack.models.org import Ward
 from grabpack.models.patient import Patient
-
-
-class EpisodeKind(StrEnum):
-    MISSING = "missing"
-    AWOL = "awol"
-    ESCAPEE = "escapee"
-
-    @property
-    def label(self) -> str:
-        return {"missing": "Missing", "awol": "AWOL", "escapee": "Escapee"}[self.value]
-
-
-class PoliceRiskGrade(StrEnum):
-    """College of Policing APP continuum; owned by police, apart from the trust's category."""
-
-    VERY_LOW = "very_low"
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 class MissingEpisode(db.Model):
@@ -57,10 +40,10 @@ class MissingEpisode(db.Model):
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
     grab_pack_version_number: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(10))
-    legal_status: Mapped[str] = mapped_column(String(20), default="")
 
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_seen_place: Mapped[str] = mapped_column(String(500), default="")
+    leave_due_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     noticed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     police_reference: Mapped[str] = mapped_column(String(50), default="")
@@ -73,7 +56,18 @@ class MissingEpisode(db.Model):
     security_told: Mapped[bool] = mapped_column(Boolean, default=False)
     next_of_kin_contacted: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    s18_expires_on: Mapped[date | None] = mapped_column(Date)
+    # The legal position as the ward stated it when reporting (it wins over the pack).
+    legal_status: Mapped[str] = mapped_column(String(20), default="")
+    section_start_on: Mapped[date | None] = mapped_column(Date)
+    section_start_time: Mapped[time | None] = mapped_column(Time)
+    period_ends_on: Mapped[date | None] = mapped_column(Date)
+    cto_recalled_on: Mapped[date | None] = mapped_column(Date)
+    detention_ended_on: Mapped[date | None] = mapped_column(Date)
+    # The power to retake worked out from it: what police are told (``RetakePower``).
+    retake_answer: Mapped[str] = mapped_column(String(20), default="not_known")
+    retake_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retake_statement: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
     s18_expiry_stated: Mapped[bool] = mapped_column(Boolean, default=False)
     moj_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -115,10 +109,17 @@ class MissingEpisode(db.Model):
 
     @property
     def legal_label(self) -> str:
-        from grabpack.domain.mental_health_act import legal_status
+        return legal_label(self.legal_status)
 
-        status = legal_status(self.legal_status)
-        return status.label if status else "Not recorded"
+    @property
+    def retake_power(self) -> RetakePower:
+        """What police were told about taking the patient back (stored, not recomputed)."""
+        return RetakePower.from_record(self.retake_statement)
+
+    def set_retake_power(self, power: RetakePower) -> None:
+        self.retake_statement = power.to_record()
+        self.retake_answer = power.answer.value
+        self.retake_ends_at = power.ends_at
 
 
 class RiskGradeChange(db.Model):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from wtforms import Field
 from wtforms.validators import ValidationError
 
-from grabpack.domain.clock import LONDON, london_today
+from grabpack.domain.clock import LONDON, london_today, parse_time_of_day, time_text
 
 TIME_RE = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
@@ -120,6 +120,45 @@ class LondonDateTimeField(DayMonthYearField):
     def pre_validate(self, form) -> None:
         if self.parse_error:
             raise ValidationError(self.parse_error)
+
+
+class TimeOfDayField(Field):
+    """A time of day typed in one box on a London clock (``22:00``, ``2200``, ``10pm``).
+
+    ``data`` is a ``datetime.time``; what was typed is kept on error so nothing is lost.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.typed = ""
+        self.parse_error: str | None = None
+
+    def process_data(self, value) -> None:
+        if isinstance(value, str) and value:
+            try:
+                value = parse_time_of_day(value)
+            except ValueError:
+                value = None
+        self.data = value if isinstance(value, time) else None
+        self.typed = time_text(self.data)
+
+    def process_formdata(self, valuelist) -> None:
+        self.parse_error = None
+        self.typed = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not self.typed:
+            return
+        try:
+            self.data = parse_time_of_day(self.typed)
+        except ValueError:
+            self.parse_error = f"{self.label.text} must be a time on the 24-hour clock, like 22:00"
+
+    def pre_validate(self, form) -> None:
+        if self.parse_error:
+            raise ValidationError(self.parse_error)
+
+    def _value(self) -> str:
+        return self.typed if self.parse_error else time_text(self.data)
 
 
 class DateRequired:

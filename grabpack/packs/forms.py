@@ -8,7 +8,7 @@ form and the stored version's shape.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from functools import cache
 from typing import Any
 
@@ -29,10 +29,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
+from grabpack.domain.clock import time_text
 from grabpack.domain.grab_pack_schema import GRAB_PACK, Field, FieldType, Group, is_empty
 from grabpack.domain.nhs_number import InvalidNHSNumber, normalise_nhs_number
 from grabpack.domain.postcode import InvalidPostcode, normalise_postcode
-from grabpack.packs.fields import DayMonthYearField
+from grabpack.packs.fields import DayMonthYearField, TimeOfDayField
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PHONE_RE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
@@ -135,6 +136,8 @@ def wtforms_field(field: Field):
             )
         case FieldType.PHONE:
             return StringField(**text, validators=[Optional(), Length(max=30), _phone])
+        case FieldType.TIME:
+            return TimeOfDayField(field.label, description=field.hint)
         case FieldType.EMAIL:
             return EmailField(
                 **text,
@@ -199,6 +202,8 @@ def _to_stored(field: Field, value: Any) -> Any:
         return value == "yes"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, time):
+        return time_text(value)
     return value
 
 

@@ -77,7 +77,9 @@ def _show_version(patient, pack, shown):
         version=shown,
         recorded_episodes=episode_service.episodes_of(patient),
         missing=missing_items(shown.data, has_photo=shown.photo_id is not None),
-        photo_stale=is_photo_stale(shown.photo_taken_on, london_today(), review_policy()),
+        photo_stale=is_photo_stale(
+            shown.photo_id is not None, shown.photo_taken_on, london_today(), review_policy()
+        ),
     )
 
 

@@ -4,7 +4,10 @@ Rendered from a ``GrabPackSnapshot``, a plain copy of one stored grab-pack
 version (plus the open episode's Part 2 facts, if any), never from the live
 record. Page 1 is a briefing sheet an officer can act on alone; the pages after
 it print every section of ``GRAB_PACK`` in order, so a field added to the
-schema appears here with no edit to this module.
+schema appears here with no edit to this module. The open episode's facts come
+as (label, value) rows read from ``episode_schema.EPISODE`` by the service, so
+this module names no episode field either; the power to retake is printed in
+the words of its ``RetakePower``, never worked out here.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from grabpack.domain.grab_pack_schema import (
     value_of,
 )
 from grabpack.domain.mental_health_act import legal_status
-from grabpack.domain.review import is_photo_stale
+from grabpack.domain.retake import CONFIRM, Answer, RetakePower
 from grabpack.pdf.document import (
     NOT_RECORDED,
     STYLES,
@@ -48,7 +51,7 @@ from grabpack.pdf.document import (
     text,
     to_london,
 )
-from grabpack.pdf.text import TextBlock, TextStyle, clean, cut_text
+from grabpack.pdf.text import TextBlock, TextStyle, clean, cut_text, layout
 
 
 @dataclass(frozen=True)
@@ -61,19 +64,28 @@ class MissingHistoryLine:
     found_where: str = ""
 
 
+Rows = tuple[tuple[str, str], ...]  # (label, value as printed), in declaration order
+
+
 @dataclass(frozen=True)
 class OpenEpisodeFacts:
-    """Part 2 of the protocol, for a patient missing now: printed on page 1 only."""
+    """Part 2 of the protocol, for a patient missing now: printed on page 1 (a fact
+    cut short there is printed in full after it).
+
+    ``rows`` are the episode's facts for police that have a value, as
+    ``episode_schema.display`` words them, in the declaration's order (not the
+    kind and time noticed, which the title gives, nor the legal facts);
+    ``legal_rows`` are the legal facts the ward stated when reporting, besides
+    the status itself (``legal_label``). ``retake`` is the power to retake worked
+    out from them when the absence was reported: what police were told.
+    """
 
     kind: str  # label: "Missing", "AWOL", "Escapee"
     noticed_at: datetime
-    last_seen_at: datetime | None = None
-    last_seen_place: str = ""
-    clothing: str = ""
-    circumstances: str = ""
-    police_reference: str = ""
-    s18_expires_on: date | None = None
-    police_risk_grade: str | None = None  # label: "Very low" ... "High"
+    retake: RetakePower
+    rows: Rows = ()
+    legal_label: str = ""
+    legal_rows: Rows = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,7 @@ class GrabPackSnapshot:
     generated_at: datetime
     photo_jpeg: bytes | None = None
     photo_taken_on: date | None = None
+    photo_stale: bool = False  # by the configured policy (``review.is_photo_stale``)
     missing_history: Sequence[MissingHistoryLine] = ()
     open_episode: OpenEpisodeFacts | None = None
 
@@ -129,7 +142,10 @@ BUDGETS = (
     Budget(120, 80, 3, 3),
     Budget(90, 60, 2, 3),
     Budget(60, 40, 2, 2),
+    Budget(60, 40, 1, 1),
 )
+NOTICE_LABEL = 40 * mm
+NO_STATEMENT = "The power to retake is worked out when an absence is reported."
 PHOTO_WIDTH = 52 * mm
 PHOTO_HEIGHT = 65 * mm
 HALF = 88 * mm
@@ -228,14 +244,16 @@ class GrabPackRenderer(DocumentRenderer):
         shortest, fits = attempt(last)
         if not fits:
             return shortest  # it spills onto page 2, as short as it gets
-        low, high, best = 1, last - 1, shortest  # budgets only shorten page 1 as they go
+        low, high = 1, last - 1  # budgets only shorten page 1 as they go
+        best, chosen = shortest, last
         while low <= high:
             middle = (low + high) // 2
             story, fits = attempt(middle)
             if fits:
-                best, high = story, middle - 1
+                best, chosen, high = story, middle, middle - 1
             else:
                 low = middle + 1
+        self.budget = BUDGETS[chosen]  # the pages that follow print what page 1 cut
         return best
 
     def _briefing_story(self) -> list[Flowable]:
@@ -245,27 +263,30 @@ class GrabPackRenderer(DocumentRenderer):
             story.append(self._episode_notice(episode))
         story.append(SideBySide(self._photo_column(), self._identity_column(), PHOTO_WIDTH))
         story.append(SideBySide(self._legal_status(), self._triggers(), HALF))
+        if episode is not None:
+            story += self._why_and_cautions(episode.retake)
         story += self._briefing_risks()
         story.append(SideBySide(self._briefing_places(), self._who_to_call(), HALF))
         return story
 
     def _episode_notice(self, episode: OpenEpisodeFacts) -> Flowable:
-        width = 40 * mm
+        """The title, then every fact for police the ward gave, in order, each cut to
+        the budget (what is cut prints in full on the pages that follow); two facts
+        in a row that are short share a line."""
         title = f"MISSING NOW ({episode.kind}): absence noticed {london_time(episode.noticed_at)}"
-        last_seen = london_time(episode.last_seen_at) if episode.last_seen_at else ""
-        place = clean(episode.last_seen_place)
-        where = ", ".join(part for part in (last_seen, place and f"at {place}") if part)
-        police = episode.police_reference or NOT_RECORDED
-        if episode.police_risk_grade:
-            police += f"; police risk grade {episode.police_risk_grade}"
-        rows = [
-            text(title, STYLES.warning),
-            _row("Last seen", where or NOT_RECORDED, width),
-            _row("Clothing when last seen", clean(episode.clothing) or NOT_RECORDED, width),
-        ]
-        if not is_empty(episode.circumstances):
-            rows.append(_row("Circumstances", clean(episode.circumstances), width))
-        rows.append(_row("Police reference", police, width))
+        rows: list[Flowable] = [text(title, STYLES.warning)]
+        facts = [(label, self._brief(value)) for label, value in episode.rows]
+        half = (self.frame_size[0] - 2 * Notice.padding - SideBySide.gap) / 2
+        index = 0
+        while index < len(facts):
+            pair = facts[index : index + 2]
+            if len(pair) == 2 and all(_on_one_line(*fact, half) for fact in pair):
+                left, right = (_row(*fact, NOTICE_LABEL) for fact in pair)
+                rows.append(SideBySide([left], [right], half))
+                index += 2
+            else:
+                rows.append(_row(*facts[index], NOTICE_LABEL))
+                index += 1
         return Notice(rows)
 
     def _photo_column(self) -> list[Flowable]:
@@ -279,14 +300,14 @@ class GrabPackRenderer(DocumentRenderer):
             caption = "Date photo taken not recorded"
         else:
             caption = f"Photo taken {long_date(taken)}"
-            if is_photo_stale(taken, self.today):
-                caption += " (over 6 months old)"
+            if snap.photo_stale:
+                caption += " (out of date)"
         return [photo, spacer(1.5), text(caption, STYLES.small)]
 
     def _identity_column(self) -> list[Flowable]:
         identity = self.section("identity")
         rows: list[Flowable] = [text(self.patient_name(), STYLES.name)]
-        width = 34 * mm
+        width = 40 * mm
         for item in _briefing_fields(identity.section):
             shown = identity.show(item.key)
             if item.key == "full_name" or not shown:
@@ -308,33 +329,42 @@ class GrabPackRenderer(DocumentRenderer):
         return rows
 
     def _legal_status(self) -> list[Flowable]:
+        """While a patient is missing: the legal status as the ward stated it when
+        reporting, then the power to retake worked out from it (its headline here;
+        the reason, cautions and ``CONFIRM`` follow across the page). Otherwise the
+        pack's section G, and no statement of the power: it needs the absence."""
         legal = self.section("legal")
         status = legal_status(str(legal.get("legal_status") or ""))
         width = 30 * mm
-        story: list[Flowable] = [heading("Legal status", STYLES.subheading)]
-        shown = f"{status.label}: {status.meaning}" if status else NOT_RECORDED
-        story.append(_row("Mental Health Act", shown, width))
-        for item in _briefing_fields(legal.section):
-            shown = legal.show(item.key)
-            if item.key not in ("legal_status", "moj_reference") and shown:
-                story.append(_row(item.label, shown, width))
         episode = self.snapshot.open_episode
-        if episode is not None and episode.s18_expires_on:
-            story.append(
-                _row(
-                    "Section 18 retake expires",
-                    f"{long_date(episode.s18_expires_on)} (trust's legal rules apply)",
-                    width,
-                    STYLES.strong,
-                )
-            )
-        if status is not None and status.restricted:
+        title = (
+            "Legal status" if episode is None else "Legal status as stated when reported missing"
+        )
+        story: list[Flowable] = [heading(title, STYLES.subheading)]
+        if episode is None:
+            shown = f"{status.label}: {status.meaning}" if status else NOT_RECORDED
+            story.append(_row("Mental Health Act", shown, width))
+            for item in _briefing_fields(legal.section):
+                shown = legal.show(item.key)
+                if item.key not in ("legal_status", "moj_reference") and shown:
+                    story.append(_row(item.label, shown, width))
+            story.append(text(NO_STATEMENT, STYLES.small, direction="ltr"))
+            restricted = status.label if status is not None and status.restricted else ""
+        else:
+            story.append(_row("Mental Health Act", episode.legal_label or NOT_RECORDED, width))
+            story += [_row(label, value, width) for label, value in episode.legal_rows]
+            story += [spacer(2), self._headline(episode.retake)]
+            # Only a restricted patient can be taken back at any time: the box follows
+            # the status as stated, like the rest of the block.
+            any_time = episode.retake.answer is Answer.RETAKE_ANY_TIME
+            restricted = episode.legal_label if any_time else ""
+        if restricted:
             moj = legal.show("moj_reference") or NOT_RECORDED
             story.append(
                 Notice(
                     [
                         text(
-                            f"RESTRICTED PATIENT ({status.label}): the Ministry of Justice "
+                            f"RESTRICTED PATIENT ({restricted}): the Ministry of Justice "
                             "must be told of any absence.",
                             STYLES.warning,
                         ),
@@ -342,6 +372,21 @@ class GrabPackRenderer(DocumentRenderer):
                     ]
                 )
             )
+        return story
+
+    def _headline(self, power: RetakePower) -> Flowable:
+        """The power to retake in one line, as an officer acts on it."""
+        headline = power.headline
+        if power.has_ended(to_london(self.snapshot.generated_at)):
+            headline += " (ended before this was printed)"
+        return text(headline, STYLES.strong, "ltr")
+
+    def _why_and_cautions(self, power: RetakePower) -> list[Flowable]:
+        """The rest of the statement, in its own words: the reason, each caution, and
+        ``CONFIRM`` (printed with every statement of the power)."""
+        story: list[Flowable] = [text(power.reason, direction="ltr")]
+        story += [text(f"Caution: {caution}", direction="ltr") for caution in power.cautions]
+        story.append(text(CONFIRM, STYLES.small, "ltr"))
         return story
 
     def _triggers(self) -> list[Flowable]:
@@ -435,17 +480,18 @@ class GrabPackRenderer(DocumentRenderer):
 
     def _brief(self, value: object, letter: str = "", short: bool = False) -> str:
         """Text for page 1: on one line, cut short to the budget, saying where the rest is."""
-        value = "; ".join(line for line in clean(value).split("\n") if line)
+        value = _one_line_of(value)
         limit = self.budget.short_text if short else self.budget.text
         if len(value) <= limit:
             return value
-        where = f"section {letter}" if letter else "the pages that follow"
-        return f"{cut_text(value, limit)}\u2026 (continued in {where})"
+        where = f"in section {letter}" if letter else "after page 1"
+        return f"{cut_text(value, limit)}\u2026 (continued {where})"
 
     # --- the following pages: every section in full ---
 
     def _full_pack(self) -> list[Flowable]:
-        story: list[Flowable] = [text("The grab pack in full", STYLES.title), Rule(1.2, space=1)]
+        story: list[Flowable] = [*self._episode_in_full()]
+        story += [text("The grab pack in full", STYLES.title), Rule(1.2, space=1)]
         for section in GRAB_PACK:
             story.append(heading(f"{section.letter}. {section.title}"))
             rows = list(self._section_rows(section))
@@ -453,6 +499,21 @@ class GrabPackRenderer(DocumentRenderer):
                 story.append(text(NOT_RECORDED, STYLES.muted))
             story += rows
         return story
+
+    def _episode_in_full(self) -> list[Flowable]:
+        """The open episode's facts, when page 1 had to cut any of them short."""
+        episode = self.snapshot.open_episode
+        if episode is None:
+            return []
+        if all(len(_one_line_of(value)) <= self.budget.text for _, value in episode.rows):
+            return []
+        story: list[Flowable] = [
+            text(f"The absence as reported ({episode.kind}), in full", STYLES.title),
+            Rule(1.2, space=1),
+            _field_row("Absence noticed", london_time(episode.noticed_at)),
+        ]
+        story += [_field_row(label, value) for label, value in episode.rows]
+        return [*story, spacer(4)]
 
     def _section_rows(self, section: Section) -> Iterable[Flowable]:
         """A row per recorded field or list entry; what is not recorded is named in
@@ -554,11 +615,25 @@ def _row(
     return FieldRow(label, TextBlock(value, style, direction="ltr"), label_width, label_style)
 
 
+def _on_one_line(label: str, value: str, width: float) -> bool:
+    """Whether a ``_row`` of ``width`` with the notice's labels takes one line."""
+    value_width = width - NOTICE_LABEL - FieldRow.gap
+    return (
+        len(layout(label, STYLES.label, NOTICE_LABEL)) == 1
+        and len(layout(value, STYLES.value, value_width, "ltr")) == 1
+    )
+
+
 def _field_row(label: str, value: str) -> FieldRow:
     """A row whose value is one field as the user wrote it, in its own direction."""
     if not value:
         return FieldRow(label, TextBlock(NOT_RECORDED, STYLES.muted))
     return FieldRow(label, TextBlock(value, STYLES.value))
+
+
+def _one_line_of(value: object) -> str:
+    """User text on one line: its lines joined with semicolons."""
+    return "; ".join(line for line in clean(value).split("\n") if line)
 
 
 def _history_line(line: MissingHistoryLine) -> str:

@@ -25,10 +25,12 @@ def _episode_lists() -> dict:
     """The officer's open and recently closed episodes, with repeat-missing counts."""
     open_now, recently_closed = police_access.episodes_for_officer(current_user)
     repeat = repeat_rule()
+    now = utcnow()
     counts = police_access.recent_episode_counts(
-        [e.patient_id for e in open_now + recently_closed], repeat.window_start(utcnow())
+        [e.patient_id for e in open_now + recently_closed], repeat.window_start(now)
     )
     return {
+        "now": now,
         "open_now": open_now,
         "recently_closed": recently_closed,
         "repeat": repeat,
@@ -75,6 +77,7 @@ def patient(patient_id: uuid.UUID):
         pack=pack,
         version=version,
         recorded_episodes=episodes_of(patient),
+        now=utcnow(),
         missing=missing_items(version.data, version.photo_id is not None) if version else [],
     )
 

@@ -1,130 +1,109 @@
-"""Missing episodes: open, grade, close. Part 2 never writes to the grab pack; an
-episode pins the pack version that was current when it opened, and records the
-reporting-quality facts as they stood then."""
+"""Missing episodes: open, update, close. Part 2 never writes to the grab pack.
+
+Every call takes the episode's values as a mapping keyed by the fields declared in
+``grabpack.domain.episode_schema`` for that stage, checks them against the
+declaration, and sets them on the episode by the same keys: no field is named
+here except where a rule needs it (times in order, the legal facts).
+
+Opening records the pack version current then, the legal position as the ward
+states it (which wins over an out-of-date pack, and makes the pack due for
+review), the power to retake worked out from it, and the reporting facts as they
+stood. The caller commits.
+"""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from grabpack.domain.clock import london_today
-from grabpack.domain.grab_pack_schema import value_of
-from grabpack.domain.mental_health_act import legal_status
+from grabpack.domain.episode_schema import (
+    FIELDS_BY_KEY,
+    LEGAL_FIELDS,
+    EpisodeField,
+    EpisodeKind,
+    PoliceRiskGrade,
+    Stage,
+    absence_began_of,
+    expected_kinds,
+    fields_for,
+    legal_facts_of,
+)
+from grabpack.domain.episode_schema import EpisodeFieldType as T
+from grabpack.domain.mental_health_act import legal_label, legal_status
 from grabpack.domain.reporting import ReportingFacts, minutes_between
+from grabpack.domain.retake import (
+    Answer,
+    LegalFacts,
+    RetakePower,
+    legal_facts_from_pack,
+    power_to_retake,
+)
 from grabpack.domain.review import is_photo_stale, is_review_overdue
-from grabpack.domain.s18 import S18Expiry, s18_expiry
 from grabpack.extensions import db
-from grabpack.models import MissingEpisode, Patient, PoliceRiskGrade, RiskGradeChange, User
+from grabpack.models import MissingEpisode, Patient, RiskGradeChange, User
 from grabpack.models.base import utcnow
-from grabpack.models.episode import EpisodeKind
 from grabpack.policies import review_policy
 from grabpack.services import audit
 from grabpack.services.grab_packs import current_version, pack_for, request_review
+
+CLOCK_SLACK = timedelta(minutes=5)  # clocks on ward PCs drift
+LEGAL_KEYS = tuple(field.key for field in LEGAL_FIELDS)
 
 
 class EpisodeError(ValueError):
     """The episode cannot be recorded as given; the message says why."""
 
 
-@dataclass
-class EpisodeOpening:
-    kind: str
-    noticed_at: datetime
-    last_seen_at: datetime | None = None
-    last_seen_place: str = ""
-    clothing: str = ""
-    circumstances: str = ""
-    reported_at: datetime | None = None
-    police_reference: str = ""
-    police_risk_grade: str | None = None
-    checks: dict[str, bool] = field(default_factory=dict)
-    s18_expiry_stated: bool = False
-    moj_notified_at: datetime | None = None
-    # What the ward knows when the grab pack records no legal status (or there is no pack).
-    legal_status: str = ""
+class KindNeedsConfirming(EpisodeError):
+    """The kind of absence contradicts the legal position: saved only once confirmed."""
 
 
-CHECKS = {
-    "ward_and_grounds_searched": "Ward and grounds searched",
-    "cctv_checked": "CCTV checked",
-    "security_told": "Security told",
-    "next_of_kin_contacted": "Next of kin contacted",
-}
+# --- values, checked against the declaration ---------------------------------------------
 
 
-@dataclass(frozen=True)
-class PackAtOpening:
-    """What the current grab pack says, as an episode opening needs it."""
-
-    version_number: int | None
-    legal_status: str
-    s18: S18Expiry
-    restricted: bool
-    facts: ReportingFacts
-
-    @property
-    def legal_label(self) -> str:
-        status = legal_status(self.legal_status)
-        return status.label if status else "Not recorded"
-
-
-def pack_at_opening(
-    patient: Patient,
-    first_day_absent: date,
-    reported_at: datetime | None = None,
-    noticed_at: datetime | None = None,
-    s18_stated: bool = False,
-    legal_status_if_unknown: str = "",
-) -> PackAtOpening:
-    """The current pack as police will be given it, and the reporting facts it implies.
-
-    The legal status is the pack's; only when the pack records none does the one
-    the ward gives at opening count (it changes nothing in the pack).
-    """
-    pack = pack_for(patient)
-    version = current_version(pack)
-    data = version.data if version else {}
-    status_key = value_of(data, "legal", "legal_status") or legal_status_if_unknown or ""
-    start, end = (
-        value_of(data, "legal", key) for key in ("section_start_on", "section_expires_on")
-    )
-    expiry = s18_expiry(
-        status_key,
-        date.fromisoformat(start) if start else None,
-        date.fromisoformat(end) if end else None,
-        first_day_absent,
-    )
-    status = legal_status(status_key)
-    today = first_day_absent  # review and photo judged as on the day the absence began
-    facts = ReportingFacts(
-        had_no_pack=version is None,
-        pack_incomplete=version is not None and not version.is_complete,
-        review_overdue=bool(
-            pack and pack.review_due_on and is_review_overdue(pack.review_due_on, today)
-        ),
-        photo_stale=version is not None
-        and (
-            version.photo_id is None
-            or is_photo_stale(version.photo_taken_on, today, review_policy())
-        ),
-        s18_expiry_stated=s18_stated,
-        s18_applies=not (expiry.not_applicable or expiry.no_limit),
-        minutes_to_report=minutes_between(noticed_at, reported_at) if noticed_at else None,
-    )
-    return PackAtOpening(
-        version.number if version else None,
-        status_key,
-        expiry,
-        bool(status and status.restricted),
-        facts,
-    )
+def _check_value(field: EpisodeField, value: Any) -> Any:
+    """The value as stored, or ``EpisodeError`` naming the field."""
+    if value is None or value == "":
+        if field.required:
+            raise EpisodeError(field.required)
+        return False if field.type is T.CHECK else (None if _nullable(field) else "")
+    match field.type:
+        case T.CHECK:
+            return bool(value)
+        case T.MOMENT if not (isinstance(value, datetime) and value.tzinfo is not None):
+            raise EpisodeError(f"{field.label} must be a date and time")
+        case T.DATE if not isinstance(value, date) or isinstance(value, datetime):
+            raise EpisodeError(f"{field.label} must be a date")
+        case T.TIME if not isinstance(value, time):
+            raise EpisodeError(f"{field.label} must be a time")
+        case T.CHOICE if str(value) not in dict(field.choices):
+            raise EpisodeError(f"Choose a {field.label.lower()} from the list")
+        case T.TEXT | T.LONG_TEXT:
+            value = str(value).strip()
+            if field.max_length and len(value) > field.max_length:
+                raise EpisodeError(
+                    f"{field.label} must be {field.max_length:,} characters or fewer"
+                )
+    return value
 
 
-CLOCK_SLACK = timedelta(minutes=5)  # clocks on ward PCs drift
+def _nullable(field: EpisodeField) -> bool:
+    return field.type in (T.MOMENT, T.DATE, T.TIME) or field.key == "police_risk_grade"
+
+
+def checked_values(stage: Stage, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field of ``stage``, checked; refuses keys the stage does not declare."""
+    declared = fields_for(stage)
+    unknown = set(values) - {field.key for field in declared}
+    if unknown:
+        raise EpisodeError(f"Not part of this form: {', '.join(sorted(unknown))}")
+    return {field.key: _check_value(field, values.get(field.key)) for field in declared}
 
 
 def _after(later: datetime | None, earlier: datetime | None, message: str) -> None:
@@ -133,81 +112,175 @@ def _after(later: datetime | None, earlier: datetime | None, message: str) -> No
         raise EpisodeError(message)
 
 
-def _not_future(moment: datetime | None, now: datetime, what: str) -> None:
-    if moment is not None and moment > now + CLOCK_SLACK:
+def _not_future(moment: datetime | date | None, now: datetime, what: str) -> None:
+    if moment is None:
+        return
+    if isinstance(moment, datetime):
+        if moment > now + CLOCK_SLACK:
+            raise EpisodeError(f"{what} cannot be in the future")
+    elif moment > london_today(now):
         raise EpisodeError(f"{what} cannot be in the future")
 
 
-def _check_times(opening: EpisodeOpening, now: datetime) -> None:
-    _not_future(opening.noticed_at, now, "The time the absence was noticed")
+def _check_times(values: Mapping[str, Any], noticed_at: datetime, now: datetime) -> None:
+    """The rules on times that hold at every stage, for the values given."""
+    get = values.get
+    _not_future(get("noticed_at"), now, "The time the absence was noticed")
+    _after(noticed_at, get("last_seen_at"), "Last seen must be before the absence was noticed")
+    _not_future(get("last_seen_at"), now, "Last seen")
     _after(
-        opening.noticed_at, opening.last_seen_at, "Last seen must be before the absence was noticed"
+        noticed_at,
+        get("leave_due_back_at"),
+        "Leave due back must be before the absence was noticed",
     )
     _after(
-        opening.reported_at,
-        opening.noticed_at,
-        "Reported to police must be after the absence was noticed",
+        get("reported_at"), noticed_at, "Reported to police must be after the absence was noticed"
     )
-    _not_future(opening.reported_at, now, "The time reported to police")
+    _not_future(get("reported_at"), now, "The time reported to police")
+    _after(
+        get("moj_notified_at"),
+        get("last_seen_at"),
+        "The Ministry of Justice cannot have been told before the patient was last seen",
+    )
+    _not_future(get("moj_notified_at"), now, "The time the Ministry of Justice was told")
+    for field in FIELDS_BY_KEY.values():
+        if field.not_future and field.key in values:
+            _not_future(get(field.key), now, field.label)
+
+
+# --- opening -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Opening:
+    """An opening worked out before it is saved: for the form (shown live as the ward
+    types), for the kind check, and for the episode itself."""
+
+    version_number: int | None
+    pack_legal: LegalFacts  # as the grab pack records it
+    legal: LegalFacts  # as the ward states it now: what police are told
+    power: RetakePower
+    facts: ReportingFacts
+
+    @property
+    def legal_label(self) -> str:
+        return legal_label(self.legal.legal_status)
+
+    @property
+    def restricted(self) -> bool:
+        status = legal_status(self.legal.legal_status)
+        return bool(status and status.restricted)
+
+    @property
+    def legal_differs_from_pack(self) -> bool:
+        return self.version_number is not None and self.legal != self.pack_legal
+
+    def kind_warning(self, kind: str | None) -> str:
+        """Why ``kind`` contradicts the legal position, or "" when it agrees."""
+        expected = expected_kinds(self.power)
+        if not kind or EpisodeKind(kind) in expected:
+            return ""
+        position = (
+            "there is no power to take the patient back"
+            if self.power.answer is Answer.NO_POWER
+            else "the patient can be taken back"
+        )
+        wanted = " or ".join(k.label for k in expected)
+        return (
+            f"You chose {EpisodeKind(kind).label}, but with the legal status "
+            f"{self.legal_label} {position}, so the absence is {wanted}. Change the kind or "
+            "the legal status, or confirm the kind as it is."
+        )
+
+
+def opening_defaults(patient: Patient, now: datetime | None = None) -> dict[str, Any]:
+    """What the report form starts with: the time now, and the legal position the pack
+    records (the ward corrects it if it has changed)."""
+    now = (now or utcnow()).replace(second=0, microsecond=0)
+    version = current_version(pack_for(patient))
+    legal = legal_facts_from_pack(version.data if version else {})
+    return {"noticed_at": now, **{key: getattr(legal, key) for key in LEGAL_KEYS}}
+
+
+def prepare_opening(patient: Patient, values: Mapping[str, Any]) -> Opening:
+    """The opening as it would be recorded with ``values`` (which need not be complete)."""
+    pack = pack_for(patient)
+    version = current_version(pack)
+    pack_legal = legal_facts_from_pack(version.data if version else {})
+    legal = legal_facts_of(values)
+    power = power_to_retake(legal, absence_began_of(values))
+    noticed_at = values.get("noticed_at") or utcnow()
+    reported_at = values.get("reported_at")
+    first_day = london_today(absence_began_of(values) or noticed_at)
+    policy = review_policy()
+    status = legal_status(legal.legal_status)
+    facts = ReportingFacts(
+        had_no_pack=version is None,
+        pack_incomplete=version is not None and not version.is_complete,
+        # judged as on the day the absence began
+        review_overdue=bool(
+            pack and pack.review_due_on and is_review_overdue(pack.review_due_on, first_day)
+        ),
+        photo_stale=version is not None
+        and is_photo_stale(version.photo_id is not None, version.photo_taken_on, first_day, policy),
+        s18_expiry_stated=bool(values.get("s18_expiry_stated")),
+        s18_limit_to_state=power.limit_to_state,
+        minutes_to_report=minutes_between(noticed_at, reported_at),
+        restricted=bool(status and status.restricted),
+        moj_told=values.get("moj_notified_at") is not None,
+    )
+    return Opening(version.number if version else None, pack_legal, legal, power, facts)
 
 
 def open_episode(
-    patient: Patient, author: User, opening: EpisodeOpening, now: datetime | None = None
+    patient: Patient,
+    author: User,
+    values: Mapping[str, Any],
+    now: datetime | None = None,
+    kind_confirmed: bool = False,
 ) -> MissingEpisode:
-    """Record a missing episode; the caller commits."""
+    """Record a missing episode; the caller commits.
+
+    Raises ``KindNeedsConfirming`` when the kind contradicts the legal position and
+    the ward has not confirmed it, and ``EpisodeError`` for anything else refused.
+    """
     now = now or utcnow()
     if patient.is_discharged:
         raise EpisodeError("A discharged patient cannot be reported missing from the ward")
     if open_episode_for(patient) is not None:
         raise EpisodeError("This patient already has an open missing episode")
-    EpisodeKind(opening.kind)
-    _check_times(opening, now)
-    at_opening = pack_at_opening(
-        patient,
-        london_today(opening.noticed_at),
-        opening.reported_at,
-        opening.noticed_at,
-        opening.s18_expiry_stated,
-        opening.legal_status,
-    )
-    if at_opening.restricted and opening.moj_notified_at is None:
-        raise EpisodeError("Restricted patient: record when the Ministry of Justice was told")
-    facts = at_opening.facts
+    values = checked_values(Stage.OPEN, values)
+    _check_times(values, values["noticed_at"], now)
+    opening = prepare_opening(patient, values)
+    if (warning := opening.kind_warning(values["kind"])) and not kind_confirmed:
+        raise KindNeedsConfirming(warning)
+    facts = opening.facts
     episode = MissingEpisode(
         patient_id=patient.id,
         ward_id=patient.ward_id,
-        grab_pack_version_number=at_opening.version_number,
-        kind=opening.kind,
-        legal_status=at_opening.legal_status,
-        last_seen_at=opening.last_seen_at,
-        last_seen_place=opening.last_seen_place,
-        noticed_at=opening.noticed_at,
-        reported_at=opening.reported_at,
-        police_reference=opening.police_reference.strip(),
-        police_risk_grade=opening.police_risk_grade or None,
-        clothing=opening.clothing,
-        circumstances=opening.circumstances,
-        s18_expires_on=at_opening.s18.on,
-        s18_expiry_stated=opening.s18_expiry_stated,
-        moj_notified_at=opening.moj_notified_at,
+        grab_pack_version_number=opening.version_number,
         had_no_pack=facts.had_no_pack,
         pack_incomplete=facts.pack_incomplete,
         review_overdue=facts.review_overdue,
         photo_stale=facts.photo_stale,
         opened_by_id=author.id,
-        **{key: bool(opening.checks.get(key)) for key in CHECKS},
+        **values,
     )
+    episode.set_retake_power(opening.power)
     db.session.add(episode)
     db.session.flush()
     if episode.police_risk_grade:
         _grade(episode, episode.police_risk_grade, author, now)
+    if opening.legal_differs_from_pack:
+        request_review(patient, "legal status stated when reported missing", london_today(now))
     audit.record(
         "episode.open",
         user=author,
         patient_id=patient.id,
         episode_id=episode.id,
-        grab_pack_version_number=at_opening.version_number,
-        kind=opening.kind,
+        grab_pack_version_number=opening.version_number,
+        kind=episode.kind,
+        retake=opening.power.answer.value,
     )
     return episode
 
@@ -220,54 +293,57 @@ def open_episode_for(patient: Patient) -> MissingEpisode | None:
     )
 
 
-def facts_of(episode: MissingEpisode) -> ReportingFacts:
+def facts_of(episode: MissingEpisode, now: datetime | None = None) -> ReportingFacts:
+    """The episode's reporting facts: pack facts as recorded at opening, times as now."""
     status = legal_status(episode.legal_status)
+    moj_until = episode.moj_notified_at or episode.returned_at or now or utcnow()
     return ReportingFacts(
         had_no_pack=episode.had_no_pack,
         pack_incomplete=episode.pack_incomplete,
         review_overdue=episode.review_overdue,
         photo_stale=episode.photo_stale,
         s18_expiry_stated=episode.s18_expiry_stated,
-        s18_applies=bool(status and status.detained and not status.restricted),
+        s18_limit_to_state=episode.retake_power.limit_to_state,
         minutes_to_report=minutes_between(episode.noticed_at, episode.reported_at),
+        restricted=bool(status and status.restricted),
+        minutes_to_moj=minutes_between(episode.noticed_at, moj_until),
+        moj_told=episode.moj_notified_at is not None,
     )
 
 
-def late_report_minutes() -> int:
-    return current_app.config["LATE_REPORT_MINUTES"]
-
-
-@dataclass
-class EpisodeUpdate:
-    reported_at: datetime | None = None
-    police_reference: str | None = None
-    police_risk_grade: str | None = None
-    s18_expiry_stated: bool | None = None
+# --- later facts ---------------------------------------------------------------------------
 
 
 def update_episode(
-    episode: MissingEpisode, author: User, update: EpisodeUpdate, now: datetime | None = None
+    episode: MissingEpisode,
+    author: User,
+    values: Mapping[str, Any],
+    now: datetime | None = None,
 ) -> None:
-    """Later facts of an open episode: reporting, reference, a new police risk grade."""
+    """Later facts of an open episode: the police report, a new risk grade, the legal
+    position corrected (the power to retake is worked out again)."""
     now = now or utcnow()
     if not episode.is_open:
         raise EpisodeError("This episode is closed")
-    if update.reported_at is not None:
-        _after(
-            update.reported_at,
-            episode.noticed_at,
-            "Reported to police must be after the absence was noticed",
+    given = {key: value for key, value in values.items() if key != "police_risk_grade"}
+    checked = checked_values(Stage.UPDATE, given)
+    checked = {key: value for key, value in checked.items() if key in given}
+    grade = values.get("police_risk_grade") or None
+    if grade is not None:
+        PoliceRiskGrade(grade)
+    _check_times(checked, episode.noticed_at, now)
+    before = legal_facts_of(episode)
+    for key, value in checked.items():
+        setattr(episode, key, value)
+    after = legal_facts_of(episode)
+    if after != before:
+        episode.set_retake_power(power_to_retake(after, absence_began_of(episode)))
+        request_review(
+            episode.patient, "legal status corrected during a missing episode", london_today(now)
         )
-        _not_future(update.reported_at, now, "The time reported to police")
-        episode.reported_at = update.reported_at
-    if update.police_reference is not None:
-        episode.police_reference = update.police_reference.strip()
-    if update.s18_expiry_stated is not None:
-        episode.s18_expiry_stated = update.s18_expiry_stated
-    if update.police_risk_grade and update.police_risk_grade != episode.police_risk_grade:
-        PoliceRiskGrade(update.police_risk_grade)
-        episode.police_risk_grade = update.police_risk_grade
-        _grade(episode, update.police_risk_grade, author, now)
+    if grade and grade != episode.police_risk_grade:
+        episode.police_risk_grade = grade
+        _grade(episode, grade, author, now)
     audit.record(
         "episode.update", user=author, patient_id=episode.patient_id, episode_id=episode.id
     )
@@ -281,67 +357,62 @@ def _grade(episode: MissingEpisode, grade: str, author: User, now: datetime) -> 
     )
 
 
-FOUND_CATEGORIES = {
-    "home": "Home address",
-    "family_or_friends": "Family or friends",
-    "public_place": "Public place",
-    "transport": "Railway or transport",
-    "hospital": "Another hospital or A&E",
-    "police_custody": "Police custody",
-    "returned_to_ward": "Returned to the ward",
-    "other": "Other",
-}
-FOUND_BY = {
-    "self_return": "Returned by themselves",
-    "staff": "Hospital staff",
-    "police": "Police",
-    "family": "Family or friends",
-    "public": "Member of the public",
-    "other": "Other",
-}
-
-
-@dataclass
-class EpisodeClosing:
-    returned_at: datetime
-    found_category: str
-    found_place: str = ""
-    found_by: str = ""
-    harm_while_missing: str = ""
-    prevention_interview_at: datetime | None = None
-
-
 def close_episode(
-    episode: MissingEpisode, author: User, closing: EpisodeClosing, now: datetime | None = None
+    episode: MissingEpisode,
+    author: User,
+    values: Mapping[str, Any],
+    now: datetime | None = None,
 ) -> None:
     """Close an episode; the pack becomes due for review (DOMAIN.md)."""
     now = now or utcnow()
     if not episode.is_open:
         raise EpisodeError("This episode is already closed")
+    values = checked_values(Stage.CLOSE, values)
     _after(
-        closing.returned_at,
+        values["returned_at"],
         episode.noticed_at,
         "Returned or found must be after the absence was noticed",
     )
-    _not_future(closing.returned_at, now, "The return time")
-    if closing.found_category not in FOUND_CATEGORIES:
-        raise EpisodeError("Choose where the patient was found")
-    if closing.found_by and closing.found_by not in FOUND_BY:
-        raise EpisodeError("Choose who found the patient")
+    _not_future(values["returned_at"], now, "The return time")
     _after(
-        closing.prevention_interview_at,
-        closing.returned_at,
+        values["prevention_interview_at"],
+        values["returned_at"],
         "The prevention interview must be after the return",
     )
-    episode.returned_at = closing.returned_at
-    episode.found_category = closing.found_category
-    episode.found_place = closing.found_place
-    episode.found_by = closing.found_by
-    episode.harm_while_missing = closing.harm_while_missing
-    episode.prevention_interview_at = closing.prevention_interview_at
+    _not_future(values["prevention_interview_at"], now, "The prevention interview")
+    for key, value in values.items():
+        setattr(episode, key, value)
     episode.closed_by_id = author.id
     request_review(episode.patient, "missing episode closed", today=london_today(now))
     audit.record("episode.close", user=author, patient_id=episode.patient_id, episode_id=episode.id)
+
+
+def record_prevention_interview(
+    episode: MissingEpisode,
+    author: User,
+    values: Mapping[str, Any],
+    now: datetime | None = None,
+) -> None:
+    """The police "safe and well" check, often done after the episode was closed."""
+    now = now or utcnow()
+    if episode.is_open:
+        raise EpisodeError("Record the return first: close the episode")
+    values = checked_values(Stage.INTERVIEW, values)
+    at = values["prevention_interview_at"]
+    if at is None:
+        raise EpisodeError("Enter when the prevention interview was done")
+    _after(at, episode.returned_at, "The prevention interview must be after the return")
+    _not_future(at, now, "The prevention interview")
+    episode.prevention_interview_at = at
+    audit.record(
+        "episode.prevention_interview",
+        user=author,
+        patient_id=episode.patient_id,
+        episode_id=episode.id,
+    )
+
+
+# --- finding episodes ---------------------------------------------------------------------
 
 
 def episode_for_staff(user_ward_ids: set[int], episode_id: uuid.UUID) -> MissingEpisode | None:
@@ -361,22 +432,4 @@ def episodes_of(patient: Patient, limit: int = 50) -> list[MissingEpisode]:
             .order_by(MissingEpisode.noticed_at.desc())
             .limit(limit)
         )
-    )
-
-
-def record_prevention_interview(
-    episode: MissingEpisode, author: User, at: datetime, now: datetime | None = None
-) -> None:
-    """The police "safe and well" check, often done after the episode was closed."""
-    now = now or utcnow()
-    if episode.is_open:
-        raise EpisodeError("Record the return first: close the episode")
-    _after(at, episode.returned_at, "The prevention interview must be after the return")
-    _not_future(at, now, "The prevention interview")
-    episode.prevention_interview_at = at
-    audit.record(
-        "episode.prevention_interview",
-        user=author,
-        patient_id=episode.patient_id,
-        episode_id=episode.id,
     )

@@ -14,32 +14,34 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 
-from grabpack.domain.mental_health_act import legal_status
-from grabpack.domain.reporting import minutes_between
+from grabpack.domain.episode_schema import EPISODE, EpisodeField, EpisodeFieldType
+from grabpack.domain.reporting import DEFAULT_POLICY, ReportingPolicy
 from grabpack.extensions import db
 from grabpack.models import AuditEvent, MissingEpisode, PolicingArea, Setting, User, Ward
+from grabpack.models.base import utcnow
+from grabpack.services.episodes import facts_of
 
+EXPORTED = tuple(field for section in EPISODE for field in section.fields if field.export)
 EPISODE_COLUMNS = (
     "episode_id",
     "patient_id",
     "ward",
     "setting",
     "policing_area",
-    "kind",
-    "legal_status",
-    "last_seen_at",
-    "noticed_at",
-    "reported_at",
+    *(field.key for field in EXPORTED),
     "minutes_to_report",
-    "returned_at",
-    "police_risk_grade",
+    # The power to retake as police were told it: answer, until when, and why.
+    "retake_answer",
+    "retake_until",
+    "retake_reason",
     "grab_pack_version",
     "no_grab_pack",
     "grab_pack_incomplete",
     "review_overdue",
     "photo_stale",
     "reported_late",
-    "s18_expiry_stated",
+    "s18_not_stated",
+    "moj_not_told_in_time",
     "poor_reporting",
 )
 AUDIT_COLUMNS = (
@@ -68,11 +70,22 @@ def day_range(start: date | None, end: date | None) -> tuple[datetime | None, da
     )
 
 
+def _exported(field: EpisodeField, value: object) -> object:
+    """A declared value as the CSV holds it: keys for choices, ISO UTC for times."""
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if field.type is EpisodeFieldType.CHECK:
+        return bool(value)
+    return "" if value is None else value
+
+
 def episode_rows(
     start: date | None = None,
     end: date | None = None,
     ward_ids: Iterable[int] | None = None,
-    late_after_minutes: int = 60,
+    policy: ReportingPolicy = DEFAULT_POLICY,
 ) -> Iterator[dict]:
     """One row per episode noticed in the range, oldest first."""
     since, until = day_range(start, end)
@@ -90,44 +103,30 @@ def episode_rows(
         statement = statement.where(MissingEpisode.noticed_at <= until)
     if ward_ids is not None:
         statement = statement.where(MissingEpisode.ward_id.in_(list(ward_ids)))
+    now = utcnow()
     for episode, ward, setting, area in db.session.execute(statement):
-        minutes = minutes_between(episode.noticed_at, episode.reported_at)
-        late = minutes is not None and minutes > late_after_minutes
-        status = legal_status(episode.legal_status)
-        s18_missing = bool(
-            status and status.detained and not status.restricted and not episode.s18_expiry_stated
-        )
+        facts = facts_of(episode, now)
+        power = episode.retake_power
         yield {
             "episode_id": episode.id,
             "patient_id": episode.patient_id,
             "ward": ward,
             "setting": setting,
             "policing_area": area,
-            "kind": episode.kind,
-            "legal_status": episode.legal_status,
-            "last_seen_at": _iso(episode.last_seen_at),
-            "noticed_at": _iso(episode.noticed_at),
-            "reported_at": _iso(episode.reported_at),
-            "minutes_to_report": "" if minutes is None else minutes,
-            "returned_at": _iso(episode.returned_at),
-            "police_risk_grade": episode.police_risk_grade or "",
+            **{field.key: _exported(field, getattr(episode, field.key)) for field in EXPORTED},
+            "minutes_to_report": "" if facts.minutes_to_report is None else facts.minutes_to_report,
+            "retake_answer": power.answer.value,
+            "retake_until": _iso(power.ends_at),
+            "retake_reason": power.reason,
             "grab_pack_version": episode.grab_pack_version_number or "",
-            "no_grab_pack": episode.had_no_pack,
-            "grab_pack_incomplete": episode.pack_incomplete,
-            "review_overdue": episode.review_overdue,
-            "photo_stale": episode.photo_stale,
-            "reported_late": late,
-            "s18_expiry_stated": episode.s18_expiry_stated,
-            "poor_reporting": any(
-                (
-                    episode.had_no_pack,
-                    episode.pack_incomplete,
-                    episode.review_overdue,
-                    episode.photo_stale,
-                    late,
-                    s18_missing,
-                )
-            ),
+            "no_grab_pack": facts.had_no_pack,
+            "grab_pack_incomplete": facts.pack_incomplete,
+            "review_overdue": facts.review_overdue,
+            "photo_stale": facts.photo_stale,
+            "reported_late": facts.reported_late(policy),
+            "s18_not_stated": facts.s18_not_stated,
+            "moj_not_told_in_time": facts.moj_fault(policy) is not None,
+            "poor_reporting": facts.is_poor(policy),
         }
     db.session.commit()  # end the read transaction that streamed the rows
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from grabpack.domain.clock import london_today
+from grabpack.domain.episode_schema import FIELDS_BY_KEY, display, shown_rows
+from grabpack.domain.review import is_photo_stale
 from grabpack.extensions import db
 from grabpack.models import GrabPackVersion, MissingEpisode, Patient
 from grabpack.models.base import utcnow
@@ -13,25 +16,33 @@ from grabpack.pdf.grab_pack import (
     OpenEpisodeFacts,
     render_grab_pack,
 )
-from grabpack.services.episodes import FOUND_CATEGORIES
+from grabpack.policies import review_policy
 from grabpack.services.grab_packs import pack_for
 
 HISTORY_LINES = 30
 
+_FOUND_CATEGORY = FIELDS_BY_KEY["found_category"]
+
+
+def _rows(
+    episode: MissingEpisode, sections: tuple[str, ...], **which
+) -> tuple[tuple[str, str], ...]:
+    """(label, value as printed) for the fields of ``sections`` the episode has a value for."""
+    return tuple((label, value) for label, value in shown_rows(episode, sections, **which) if value)
+
 
 def _open_facts(episode: MissingEpisode | None) -> OpenEpisodeFacts | None:
+    """Part 2 as police were given it, read from the episode declaration."""
     if episode is None or not episode.is_open:
         return None
     return OpenEpisodeFacts(
         kind=episode.kind_enum.label,
         noticed_at=episode.noticed_at,
-        last_seen_at=episode.last_seen_at,
-        last_seen_place=episode.last_seen_place,
-        clothing=episode.clothing,
-        circumstances=episode.circumstances,
-        police_reference=episode.police_reference,
-        s18_expires_on=episode.s18_expires_on,
-        police_risk_grade=episode.risk_grade_label or None,
+        retake=episode.retake_power,
+        # The box's title gives the kind and time noticed; the legal facts have a block.
+        rows=_rows(episode, ("absence", "police"), for_police=True, skip=("kind", "noticed_at")),
+        legal_label=episode.legal_label,
+        legal_rows=_rows(episode, ("legal",), skip=("legal_status",)),
     )
 
 
@@ -48,7 +59,7 @@ def _history(patient: Patient) -> list[MissingHistoryLine]:
             kind=e.kind_enum.label,
             returned_at=e.returned_at,
             found_where=", ".join(
-                filter(None, (FOUND_CATEGORIES.get(e.found_category, ""), e.found_place))
+                filter(None, (display(_FOUND_CATEGORY, e.found_category), e.found_place))
             ),
         )
         for e in episodes
@@ -65,6 +76,8 @@ def grab_pack_pdf(
     pack = pack_for(patient)
     is_current = pack is not None and pack.current_version_number == version.number
     ward = patient.ward
+    has_photo = version.photo is not None
+    now = utcnow()
     snapshot = GrabPackSnapshot(
         patient_id=str(patient.id),
         version=version.number,
@@ -78,9 +91,12 @@ def grab_pack_pdf(
         setting=ward.setting.name,
         ward_phone=ward.phone_24h,
         generated_for=generated_for,
-        generated_at=utcnow(),
-        photo_jpeg=version.photo.content if version.photo is not None else None,
+        generated_at=now,
+        photo_jpeg=version.photo.content if has_photo else None,
         photo_taken_on=version.photo_taken_on,
+        photo_stale=is_photo_stale(
+            has_photo, version.photo_taken_on, london_today(now), review_policy()
+        ),
         missing_history=_history(patient),
         open_episode=_open_facts(episode),
     )

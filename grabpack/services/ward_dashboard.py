@@ -38,7 +38,7 @@ class WardRow:
         return "complete" if self.is_complete else "draft"
 
     def photo_stale(self, today: date, policy: ReviewPolicy) -> bool:
-        return self.has_photo and is_photo_stale(self.photo_taken_on, today, policy)
+        return is_photo_stale(self.has_photo, self.photo_taken_on, today, policy)
 
 
 def ward_rows(ward: Ward, repeat_since: datetime) -> list[WardRow]:

@@ -1,4 +1,5 @@
-"""The share link an officer without an account opens: police reference, then PDF."""
+"""The share link an officer without an account opens: police reference, then the
+power to retake on the page and the grab pack PDF one press away."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from wtforms.validators import DataRequired, Length
 
 from grabpack.downloads import pdf_response
 from grabpack.extensions import db, limiter
+from grabpack.models.base import utcnow
 from grabpack.services import share_links
 from grabpack.services.grab_packs import current_version, pack_for
 from grabpack.services.pdf_documents import grab_pack_pdf, pdf_filename
@@ -46,6 +48,11 @@ def open_link(token: str):
         matched = share_links.reference_matches(link, form.police_reference.data)
         share_links.record_use(link, request.remote_addr or "", matched)
         db.session.commit()
+        if matched and request.form.get("download") != "pdf":
+            # First the power to retake, readable on a phone; the PDF is one press away.
+            return render_template(
+                "share/opened.html", form=form, token=token, episode=link.episode, now=utcnow()
+            )
         if matched:
             episode = link.episode
             patient = episode.patient

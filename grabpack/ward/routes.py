@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -17,7 +17,7 @@ from grabpack.extensions import db
 from grabpack.models import Role, Setting, Ward
 from grabpack.models.base import utcnow
 from grabpack.packs.forms import choices
-from grabpack.policies import repeat_rule, review_policy
+from grabpack.policies import repeat_rule, reporting_policy, review_policy
 from grabpack.services import access, audit, audit_views, patients
 from grabpack.services.episodes import episodes_of
 from grabpack.services.exports import EPISODE_COLUMNS, episode_rows
@@ -174,9 +174,7 @@ def audit_log(code: str):
 def episodes_csv(code: str):
     ward = access.ward_for_staff(current_user, code)
     start, end = date_arg("from"), date_arg("to")
-    rows = episode_rows(
-        start, end, ward_ids=[ward.id], late_after_minutes=current_app.config["LATE_REPORT_MINUTES"]
-    )
+    rows = episode_rows(start, end, ward_ids=[ward.id], policy=reporting_policy())
     audit.record("export.episodes", user=current_user, ward=ward.code)
     db.session.commit()
     return csv_response(EPISODE_COLUMNS, rows, f"missing-episodes-{ward.code.lower()}.csv")

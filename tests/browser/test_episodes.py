@@ -4,12 +4,16 @@ appear without refreshing, downloads the PDF, and loses access after the grace w
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from grabpack.domain.clock import LONDON, long_date
+from grabpack.domain.retake import last_day_of_months
 from grabpack.extensions import db
 from grabpack.models import MissingEpisode
+from grabpack.models.base import utcnow
 from tests.browser.test_sign_in import sign_in
 from tests.factories import FULL_LEGAL, close, open_for, patient_on
 
@@ -29,7 +33,16 @@ def test_nurse_reports_missing_and_shares_a_link(page, app, world, browser, live
     page.get_by_role("link", name="Report missing").click()
     expect(page.locator("#prompts")).to_contain_text("Photo out of date or missing")
     expect(page.locator("#noticed_at-time")).not_to_have_value("")  # filled with now
+    statement = page.locator("#retake-power")
+    expect(statement).to_contain_text("Not known: when the patient went")
     page.get_by_role("radio", name="AWOL").check()
+    went = utcnow().astimezone(LONDON) - timedelta(minutes=45)
+    for part, value in (("day", went.day), ("month", went.month), ("year", went.year)):
+        page.locator(f"#last_seen_at-{part}").fill(str(value))
+    page.locator("#last_seen_at-time").fill(f"{went:%H:%M}")
+    # The power is worked out again as the nurse types, without pressing anything.
+    six_months = long_date(last_day_of_months(went.date(), 6))
+    expect(statement).to_contain_text(f"Can be taken back until the end of {six_months} (s18(4))")
     page.get_by_label("Where last seen").fill("Hospital car park")
     page.get_by_label("Clothing when last seen").fill("Green parka, white trainers")
     page.get_by_label("CCTV checked").check()
@@ -43,8 +56,10 @@ def test_nurse_reports_missing_and_shares_a_link(page, app, world, browser, live
     officer = browser.new_context(base_url=live_server).new_page()
     officer.goto(link.replace("http://localhost", live_server))
     officer.get_by_label("Police reference number").fill("CAD 7788/23NOV")
+    officer.get_by_role("button", name="Download grab pack").click()
+    expect(officer.locator(".app-retake")).to_contain_text(f"until the end of {six_months}")
     with officer.expect_download() as download:
-        officer.get_by_role("button", name="Download grab pack").click()
+        officer.get_by_role("button", name="Download grab pack PDF").click()
     assert download.value.suggested_filename.endswith("-v1.pdf")
     assert "Oisín" not in download.value.suggested_filename
     officer.context.close()

@@ -47,10 +47,17 @@ def test_overdue_only_after_the_due_day():
     assert is_review_overdue(date(2026, 11, 22), TODAY)
 
 
-def test_photo_stale_after_six_months_or_undated():
-    assert not is_photo_stale(date(2026, 6, 1), TODAY)
-    assert is_photo_stale(date(2026, 5, 1), TODAY)
-    assert is_photo_stale(None, TODAY)
+def test_photo_stale_after_six_months_undated_or_missing():
+    assert not is_photo_stale(True, date(2026, 6, 1), TODAY)
+    assert is_photo_stale(True, date(2026, 5, 1), TODAY)
+    assert is_photo_stale(True, None, TODAY)
+    assert is_photo_stale(False, None, TODAY)  # no photo: the pack needs one
+
+
+def test_photo_staleness_follows_the_configured_days():
+    policy = ReviewPolicy(photo_stale_days=30)
+    assert is_photo_stale(True, date(2026, 10, 1), TODAY, policy)
+    assert not is_photo_stale(True, date(2026, 11, 1), TODAY, policy)
 
 
 def test_age_counts_whole_years_to_the_birthday():

@@ -9,7 +9,17 @@ from io import BytesIO
 
 from PIL import Image, ImageDraw
 
+from grabpack.domain.episode_schema import (
+    EPISODE,
+    LEGAL_FIELDS,
+    EpisodeKind,
+    absence_began_of,
+    display,
+    legal_facts_of,
+)
 from grabpack.domain.grab_pack_schema import GRAB_PACK, FieldType, Group
+from grabpack.domain.mental_health_act import legal_label
+from grabpack.domain.retake import power_to_retake
 from grabpack.pdf import GrabPackSnapshot, MissingHistoryLine, OpenEpisodeFacts
 
 NAMES = {
@@ -295,22 +305,53 @@ def maximal_snapshot(long_text_chars: int | None = None) -> GrabPackSnapshot:
     return snapshot(
         maximal_data(long_text_chars),
         missing_history=history,
-        open_episode=open_episode(long_text_chars),
+        open_episode=open_episode(long_text_chars, legal_status="s37_41", period_ends_on=None),
     )
 
 
-def open_episode(long_text_chars: int | None = None) -> OpenEpisodeFacts:
+def open_episode(long_text_chars: int | None = None, **values: object) -> OpenEpisodeFacts:
+    """An AWOL patient on section 3, last seen in the hospital garden; ``values``
+    (``MissingEpisode`` column names) replace or add to the episode's."""
     long = (SENTENCE * 200)[: long_text_chars or 300].rstrip()
+    episode: dict[str, object] = {
+        "kind": "awol",
+        "noticed_at": datetime(2025, 7, 14, 13, 40, tzinfo=UTC),
+        "last_seen_at": datetime(2025, 7, 14, 13, 5, tzinfo=UTC),
+        "last_seen_place": "Hospital garden, by the east gate",
+        "clothing": "Navy parka, grey tracksuit, red trainers" if not long_text_chars else long,
+        "circumstances": "Left during escorted ground leave" if not long_text_chars else long,
+        "legal_status": "s3",
+        "section_start_on": date(2025, 5, 2),
+        "period_ends_on": date(2025, 11, 1),
+        "police_reference": "CAD 4471/14JUL25",
+        "police_risk_grade": "high",
+    }
+    episode.update(values)
+    return episode_facts(episode)
+
+
+def episode_facts(episode: dict[str, object]) -> OpenEpisodeFacts:
+    """What ``services.pdf_documents`` gives the PDF for an episode with these values:
+    rows from the declaration, and the power worked out by ``power_to_retake``."""
+
+    def rows(fields) -> tuple[tuple[str, str], ...]:
+        shown = ((field.label, display(field, episode.get(field.key))) for field in fields)
+        return tuple((label, value) for label, value in shown if value)
+
+    legal_keys = {field.key for field in LEGAL_FIELDS}
+    for_police = [
+        field
+        for section in EPISODE
+        for field in section.fields
+        if field.for_police and field.key not in {"kind", "noticed_at", *legal_keys}
+    ]
     return OpenEpisodeFacts(
-        kind="AWOL",
-        noticed_at=datetime(2025, 7, 14, 13, 40, tzinfo=UTC),
-        last_seen_at=datetime(2025, 7, 14, 13, 5, tzinfo=UTC),
-        last_seen_place="Hospital garden, by the east gate",
-        clothing="Navy parka, grey tracksuit, red trainers" if not long_text_chars else long,
-        circumstances="Left during escorted ground leave" if not long_text_chars else long,
-        police_reference="CAD 4471/14JUL25",
-        s18_expires_on=date(2026, 1, 14),
-        police_risk_grade="High",
+        kind=EpisodeKind(str(episode["kind"])).label,
+        noticed_at=episode["noticed_at"],  # type: ignore[arg-type]
+        retake=power_to_retake(legal_facts_of(episode), absence_began_of(episode)),
+        rows=rows(for_police),
+        legal_label=legal_label(str(episode.get("legal_status") or "")),
+        legal_rows=rows(field for field in LEGAL_FIELDS if field.key != "legal_status"),
     )
 
 

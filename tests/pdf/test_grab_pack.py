@@ -6,14 +6,16 @@ import ast
 import re
 import socket
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from grabpack.domain.clock import long_date, to_london
 from grabpack.domain.grab_pack_schema import GRAB_PACK, Field
+from grabpack.domain.review import ReviewPolicy, is_photo_stale
 from grabpack.pdf import GrabPackSnapshot, render_grab_pack
 from grabpack.pdf import grab_pack as grab_pack_module
 from tests.pdf import samples
@@ -39,6 +41,11 @@ def maximal() -> Extracted:
 
 def lines_of(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def flat(text: str) -> str:
+    """The text with every run of white space (line breaks too) as one space."""
+    return " ".join(text.split())
 
 
 # --- on every page ----------------------------------------------------------------------
@@ -198,19 +205,82 @@ def test_the_open_episode_is_on_page_one_when_there_is_one():
     first, rest = pdf.pages[0], "\n".join(pdf.pages[1:])
     for expected in (
         "MISSING NOW (AWOL): absence noticed 14 July 2025, 14:40 BST",
-        "14 July 2025, 14:05 BST, at Hospital garden, by the east gate",
+        "14:05 on 14 July 2025",
+        "Hospital garden, by the east gate",
         "Navy parka, grey tracksuit, red trainers",
         "Left during escorted ground leave",
-        "CAD 4471/14JUL25; police risk grade High",
-        "14 January 2026 (trust's legal rules",
+        "CAD 4471/14JUL25",
     ):
         assert expected in first
     assert "MISSING NOW" not in rest
     assert "CAD 4471/14JUL25" not in rest
 
 
-def test_page_one_fits_on_one_page_with_an_open_episode():
-    pdf = extract(render_grab_pack(samples.snapshot(open_episode=samples.open_episode())))
+def test_the_missing_now_box_prints_the_episode_facts_in_declaration_order():
+    episode = samples.open_episode(leave_due_back_at=datetime(2025, 7, 14, 13, 0, tzinfo=UTC))
+    pdf = extract(render_grab_pack(samples.snapshot(open_episode=episode)))
+    box = flat(pdf.pypdf_pages[0]).split("MISSING NOW")[1].split("Łukasz Wójcik")[0]
+    labels = [label for label, _ in episode.rows]
+    assert labels == [
+        "Last seen",
+        "Where last seen",
+        "Leave due back",
+        "Clothing when last seen",
+        "Circumstances",
+        "Police reference number",
+        "Police risk grade",
+    ]
+    positions = [box.index(f"{label} ") for label in labels]
+    assert positions == sorted(positions)
+    for label, value in episode.rows:
+        assert value in box, label
+
+
+def test_the_missing_now_box_names_no_field_itself():
+    """A fact the declaration gains is printed with no edit to the renderer."""
+    episode = replace(samples.open_episode(), rows=(("Shoe size", "UK 9, worn-down heels"),))
+    pdf = extract(render_grab_pack(samples.snapshot(open_episode=episode)))
+    page = flat(pdf.pypdf_pages[0])  # pypdf keeps a row's label and value together
+    assert "MISSING NOW (AWOL)" in page
+    assert "Shoe size UK 9, worn-down heels" in page
+    assert "Hospital garden" not in page
+
+
+def test_a_long_episode_fact_is_cut_on_page_one_and_printed_in_full_after_it():
+    long = (samples.SENTENCE * 10).strip()
+    episode = samples.open_episode(circumstances=long)
+    pdf = extract(render_grab_pack(samples.snapshot(open_episode=episode)))
+    first, rest = flat(pdf.pages[0]), flat("\n".join(pdf.pages[1:]))
+    assert long not in first
+    assert "(continued after page 1)" in first
+    assert f"Circumstances {long}" in rest
+    assert rest.index("The absence as reported (AWOL), in full") < rest.index(
+        "The grab pack in full"
+    )
+    assert "MISSING NOW" not in rest
+
+
+def test_episode_text_is_never_markup():
+    clothing = "<b>red</b> coat & 'blue' <font size=500>hat</font>"
+    episode = samples.open_episode(clothing=clothing)
+    pdf = extract(render_grab_pack(samples.snapshot(open_episode=episode)))
+    assert clothing in pdf.raw_pages[0]
+
+
+@pytest.mark.parametrize(
+    "legal",
+    [
+        {},
+        {"legal_status": "s2", "section_start_on": date(2025, 7, 1)},
+        {"legal_status": "s2", "section_start_on": date(2025, 7, 1), "period_ends_on": None},
+        {"legal_status": "s3", "period_ends_on": None},
+        {"legal_status": "informal", "kind": "missing"},
+    ],
+    ids=["s3", "s2-two-cautions", "s2", "s3-not-known", "informal"],
+)
+def test_page_one_fits_on_one_page_with_an_open_episode(legal):
+    episode = samples.open_episode(**legal)
+    pdf = extract(render_grab_pack(samples.snapshot(open_episode=episode)))
     for heading in ("MISSING NOW", "Legal status", "Risks", "Places likely to go", "Who to call"):
         assert heading in pdf.pages[0]
     assert "The grab pack in full" in lines_of(pdf.pages[1])[:4]
@@ -245,9 +315,26 @@ def test_an_unreadable_photo_prints_a_placeholder_and_the_pack():
     assert "The grab pack in full" in pdf.text
 
 
-def test_an_old_photo_says_so():
-    pdf = extract(render_grab_pack(samples.snapshot(photo_taken_on=datetime(2024, 1, 5).date())))
-    assert "Photo taken 5 January 2024 (over 6 months old)" in " ".join(lines_of(pdf.pages[0]))
+def test_an_out_of_date_photo_says_so():
+    snapshot = samples.snapshot(photo_taken_on=date(2024, 1, 5), photo_stale=True)
+    pdf = extract(render_grab_pack(snapshot))
+    assert "Photo taken 5 January 2024 (out of date)" in " ".join(lines_of(pdf.pages[0]))
+
+
+@pytest.mark.parametrize(("stale_days", "out_of_date"), [(400, False), (183, True)])
+def test_the_photo_is_out_of_date_by_the_configured_policy_not_a_fixed_age(stale_days, out_of_date):
+    """The service works the flag out with ``is_photo_stale`` and the configured
+    policy; the sheet prints the flag and no age of its own."""
+    today = to_london(samples.GENERATED_AT_BST).date()
+    taken = today - timedelta(days=300)
+    stale = is_photo_stale(True, taken, today, ReviewPolicy(photo_stale_days=stale_days))
+    assert stale is out_of_date
+    snapshot = samples.snapshot(photo_taken_on=taken, photo_stale=stale)
+    page = flat(extract(render_grab_pack(snapshot)).pages[0])
+    caption = f"Photo taken {long_date(taken)}"
+    assert caption in page
+    assert (f"{caption} (out of date)" in page) is out_of_date
+    assert "months old" not in page
 
 
 # --- any name, any script ---------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """What the demo says about missing episodes: circumstances, where last seen, where found.
 
-Found categories and finders are the episode service's own keys
-(``FOUND_CATEGORIES`` and ``FOUND_BY`` in ``grabpack.services.episodes``); checks
-are keyed as its ``CHECKS``; police grades by ``PoliceRiskGrade`` value.
+Found categories and finders are the episode declaration's own enums
+(``FoundCategory``, ``FoundBy``), checks are keyed by its ``CHECKS`` fields, police
+grades by ``PoliceRiskGrade`` value (``grabpack.domain.episode_schema``): a key the
+declaration does not know fails as the demo loads.
 """
 
 from __future__ import annotations
 
 from grabpack.demo.data.tables import lines, rows, words
+from grabpack.domain.episode_schema import FoundBy, FoundCategory, PoliceRiskGrade
 
 MONTHS = words("JAN, FEB, MAR, APR, MAY, JUN, JUL, AUG, SEP, OCT, NOV, DEC")
 
@@ -37,10 +39,19 @@ LAST_SEEN = {
     "missing": ("Hospital shop", "Main entrance", "Ward day room"),
     "escapee": ("Court entrance (under escort)", "Outpatients (under escort)"),
 }
-# Who found them, as the service's FOUND_BY keys, and how often.
-FOUND_BY = {"self_return": 45, "police": 25, "family": 15, "staff": 10, "public": 5}
-# found by | found category (a FOUND_CATEGORIES key) | found place ({park}, {station}, {home})
-FOUND = rows("""
+# Who found them, and how often.
+FOUND_BY: dict[FoundBy, float] = {
+    FoundBy.SELF_RETURN: 45,
+    FoundBy.POLICE: 25,
+    FoundBy.FAMILY: 15,
+    FoundBy.STAFF: 10,
+    FoundBy.PUBLIC: 5,
+}
+# found by (a FoundBy value) | found category (a FoundCategory value) | found place
+# ({park}, {station}, {home})
+FOUND = tuple(
+    (FoundBy(by), FoundCategory(category), place)
+    for by, category, place in rows("""
     self_return | returned_to_ward | Walked back onto the ward.
     self_return | returned_to_ward | Returned by taxi; the ward paid the fare.
     self_return | returned_to_ward | Came back to main reception and asked for the ward.
@@ -56,6 +67,7 @@ FOUND = rows("""
     public | public_place | A member of the public called 999 from {park}.
     public | hospital | Brought to A&E by ambulance after a member of the public called.
 """)
+)
 HARM = lines("""
     Minor cut to the hand; treated on the ward.
     Intoxicated with alcohol on return; monitored overnight.
@@ -64,12 +76,14 @@ HARM = lines("""
     Cold and hungry after sleeping outside; no injuries.
 """)
 # The police grade first given, by the trust's missing-risk category in the pinned pack.
+_G = PoliceRiskGrade
 POLICE_GRADES = {
-    "high": {"high": 45, "medium": 45, "low": 10},
-    "medium": {"very_low": 5, "low": 35, "medium": 50, "high": 10},
-    "low": {"very_low": 25, "low": 50, "medium": 25},
+    "high": {_G.HIGH: 45, _G.MEDIUM: 45, _G.LOW: 10},
+    "medium": {_G.VERY_LOW: 5, _G.LOW: 35, _G.MEDIUM: 50, _G.HIGH: 10},
+    "low": {_G.VERY_LOW: 25, _G.LOW: 50, _G.MEDIUM: 25},
 }
-# How often each pre-report check (the service's CHECKS keys) was done.
+# How often each pre-report check was done, by the keys of the declaration's CHECKS
+# (the demo asks for a rate for every check it declares).
 CHECK_RATES = {
     "ward_and_grounds_searched": 0.9,
     "cctv_checked": 0.6,

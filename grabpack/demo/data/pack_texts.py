@@ -144,9 +144,11 @@ SHOES = ("white trainers", "black trainers", "sliders with socks", "walking boot
 COLOURS = ("black", "grey", "navy", "red", "green", "white", "beige", "dark blue", "maroon")
 EXTRAS = ("black beanie", "baseball cap", "small rucksack", "headscarf", "large headphones")
 EDITS = ("medication", "clothing", "places", "contact", "photo", "phone")
-# Parts a partial pack leaves out; routine, money and phone do not count for completeness.
+# Parts a partial pack leaves out; routine, money and phone do not count for completeness,
+# the end of the current period only for the statuses that need it (s3, s37, CTO).
 DROPPABLE: tuple[tuple[str, str | None], ...] = (
     ("places", None), ("contacts", None), ("description", "marks"), ("description", "hair"),
     ("risk", "risk_from_others"), ("health", "missed_doses"), ("record", None),
     ("routine", None), ("money", None), ("phone", None),
+    ("legal", "section_expires_on"),  # the MHA office has not given the renewed period's end
 )  # fmt: skip
