@@ -50,9 +50,28 @@ def run_migrations_online():
     conf_args.setdefault("compare_type", True)
 
     with target_db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a SQLite table by copying it and dropping the
+            # old one, which every foreign key pointing at it would refuse. Off for
+            # the migration (only possible outside a transaction), checked after.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the transaction the PRAGMA began, or Alembic's nests
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                _refuse_broken_foreign_keys(connection)
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+
+
+def _refuse_broken_foreign_keys(connection):
+    """Roll the migration back if it left any row pointing at nothing."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"migration left {len(broken)} rows with broken foreign keys")
 
 
 if context.is_offline_mode():

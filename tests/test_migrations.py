@@ -72,13 +72,20 @@ def test_existing_episodes_are_restated_by_the_migration_from_the_facts_they_hav
     from grabpack.domain.clock import london_today
     from grabpack.domain.retake import end_of_london_day
     from grabpack.models import MissingEpisode
-    from tests.factories import open_for, patient_on
+    from grabpack.services import share_links
+    from tests.factories import open_for, patient_on, staff
 
     admitted = london_today() - timedelta(days=5)
     with app.app_context():
         legal = {"legal": {"legal_status": "s2", "section_start_on": admitted.isoformat()}}
-        known = open_for(patient_on("WA1", "Known", legal, world.nurse_a), world.nurse_a)
+        known = open_for(
+            patient_on("WA1", "Known", legal, world.nurse_a),
+            world.nurse_a,
+            police_risk_grade="high",
+        )
         unknown = open_for(patient_on("WA1", "Unknown", None), world.nurse_a, kind="missing")
+        # Rows that point at the episodes: SQLite's table rebuilds must not trip on them.
+        share_links.create_link(known, staff(world.nurse_a), hours=24)
         db.session.commit()
         known_id, unknown_id = known.id, unknown.id
         db.session.remove()
