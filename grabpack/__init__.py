@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_proxy(app)
     register_extensions(app)
     register_templates(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
@@ -80,6 +81,12 @@ def register_templates(app: Flask) -> None:
         [FileSystemLoader(str(ROOT / "templates")), PackageLoader("nhsuk_frontend_jinja")]
     )
     template_helpers.init_app(app)
+
+
+def register_converters(app: Flask) -> None:
+    from grabpack.converters import init_app
+
+    init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from grabpack.domain.clock import london_today
 from grabpack.domain.retake import Answer
 from grabpack.extensions import db
-from grabpack.logs import RedactShareTokens
+from grabpack.logs import RedactSecrets
 from grabpack.models import AuditEvent, GrabPack, MissingEpisode, RiskGradeChange
 from grabpack.models.base import utcnow
 from grabpack.services import episodes, share_links
@@ -339,7 +339,7 @@ class TestShareLinks:
 
 def test_share_tokens_never_reach_the_logs(caplog):
     logger = logging.getLogger("werkzeug")
-    logger.addFilter(RedactShareTokens())
+    logger.addFilter(RedactSecrets())
     with caplog.at_level(logging.INFO, logger="werkzeug"):
         logger.info('%s - - "%s" %s', "127.0.0.1", "GET /share/AbC-123_secret HTTP/1.1", 200)
     assert "AbC-123_secret" not in caplog.text

@@ -1,4 +1,4 @@
-"""Headers, caching, error pages and the health check."""
+"""Headers, caching and error pages (the health check: test_healthz.py)."""
 
 from __future__ import annotations
 
@@ -31,23 +31,6 @@ def test_static_assets_may_be_cached(client):
     with client.get("/static/js/body-classes.js") as response:
         assert response.status_code == 200
         assert response.headers.get("Cache-Control") != "no-store"
-
-
-def test_health_check_reports_database(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    body = response.get_json()
-    assert body["status"] == "ok" and body["database"] == "ok"
-    assert body["schema_revision"]
-
-
-def test_health_check_fails_on_unmigrated_database(tmp_path):
-    from tests.conftest import make_app
-
-    app = make_app(f"sqlite:///{tmp_path / 'blank.sqlite3'}")
-    response = app.test_client().get("/healthz")
-    assert response.status_code == 503
-    assert response.get_json()["status"] == "error"
 
 
 def test_unknown_page_is_a_designed_404(client):

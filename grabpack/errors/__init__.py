@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from grabpack.extensions import db
 
@@ -16,6 +17,9 @@ TITLES = {
     429: "Too many requests",
     500: "Sorry, there is a problem with the service",
 }
+# SQLSTATE numeric_value_out_of_range: PostgreSQL's answer to an ``integer``
+# beyond 32 bits (or a ``bigint`` beyond 64) bound from the request.
+NUMBER_OUT_OF_RANGE = "22003"
 
 
 def init_app(app: Flask) -> None:
@@ -23,6 +27,8 @@ def init_app(app: Flask) -> None:
         if status != 500:
             app.register_error_handler(status, http_error)
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(OverflowError, number_out_of_range)
+    app.register_error_handler(DataError, data_error)
     app.register_error_handler(500, server_error)
 
 
@@ -43,6 +49,27 @@ def csrf_error(error: CSRFError):
         title="Your form has expired",
         reason="csrf",
     ), 400
+
+
+def number_out_of_range(error: Exception):
+    """A number in a query or form too big for the database is the request's fault:
+    a 400, never a 500. SQLite raises ``OverflowError`` binding one beyond 64 bits.
+
+    Views read such numbers in many places (``?page=``, ``?from=``, ``based_on``);
+    this is the one place that answers for all of them, on both databases.
+    """
+    db.session.rollback()
+    # The type only: a database error's text carries the statement and its values.
+    current_app.logger.info("number out of range on %s: %s", request.endpoint, type(error).__name__)
+    return http_error(BadRequest())
+
+
+def data_error(error: DataError):
+    """PostgreSQL's number out of range is the request's fault; any other refused
+    value is a bug and stays a 500 with its traceback."""
+    if getattr(error.orig, "sqlstate", None) != NUMBER_OUT_OF_RANGE:
+        raise error
+    return number_out_of_range(error)
 
 
 def server_error(error):
