@@ -1,15 +1,38 @@
-"""The ``grabpack`` command: Flask's own commands (run, db, shell) plus ours."""
+"""The ``grabpack`` command: Flask's own commands (run, db, shell) plus ours.
+
+Commands fail closed. An expected operational failure (the database unreachable,
+locked or not migrated; an output folder missing or not writable; a bad setting)
+prints one line saying what is wrong and what to do, exits 1 and leaves nothing
+half-done. ``grabpack --debug COMMAND`` shows the traceback instead, and with
+``GRABPACK_LOG_LEVEL=DEBUG`` the log has it too.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
 
 import click
-from flask import Flask
-from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask import Flask, current_app
+from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
+from flask.helpers import get_debug_flag
+from flask_migrate.cli import db as migration_commands
 
+from grabpack.config import LEGAL_MINIMUM_RETENTION_YEARS, MAXIMUM_RETENTION_YEARS
 from grabpack.extensions import db
-from grabpack.models import Role
+from grabpack.models import Role, User
+
+log = logging.getLogger(__name__)
+
+UPGRADE = "run `grabpack db upgrade` (migrations never run by themselves)"
+LOCK_SQLSTATES = {"55P03", "40P01"}  # PostgreSQL: lock not available, deadlock
+MISSING_SCHEMA_SQLSTATES = {"42P01", "42703"}  # PostgreSQL: no such table, column
 
 
 def _create_app() -> Flask:
@@ -22,18 +45,107 @@ def _create_app() -> Flask:
         raise click.ClickException(str(exc)) from exc
 
 
+class GrabpackGroup(FlaskGroup):
+    """Flask's command group, made to fail closed.
+
+    Help needs no settings: our commands are registered on the group itself, and
+    when the app cannot be built the list comes from an empty app instead of a
+    traceback (running any command then names the bad setting). An expected
+    operational failure becomes one line, unless ``--debug`` asks for the traceback.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except click.ClickException:
+            ctx.obj = ScriptInfo(create_app=lambda: Flask(__name__))
+        return super().list_commands(ctx)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            message = _explain(exc)
+            if message is None:
+                raise
+            log.debug("grabpack command failed: %s", message, exc_info=exc)
+            if get_debug_flag():
+                raise
+            raise click.ClickException(message) from exc
+
+
+def _explain(exc: Exception) -> str | None:
+    """One line for a database failure that operators meet now and then, or ``None``
+    for anything else (a bug keeps its traceback). Never repeats the URL."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(exc, PoolTimeout):
+        return "The database did not answer in time: check it is running, then try again."
+    if not isinstance(exc, DBAPIError):
+        return None
+    detail = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    text = detail.lower()
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    if "locked" in text or sqlstate in LOCK_SQLSTATES:
+        return (
+            "The database is busy: another process holds a lock on it. Nothing was "
+            "changed; try again when it has finished."
+        )
+    if "no such table" in text or "no such column" in text or sqlstate in MISSING_SCHEMA_SQLSTATES:
+        return f"The database is not migrated: {UPGRADE}."
+    if "unable to open" in text or "connect" in text or sqlstate.startswith("08"):
+        return (
+            f"Cannot reach the database ({detail}): check GRABPACK_DATABASE_URL and that "
+            "the database is running."
+        )
+    if exc.connection_invalidated or isinstance(exc, OperationalError):
+        return f"The database failed ({detail}); nothing was changed."
+    return None
+
+
 @click.group(
-    cls=FlaskGroup, create_app=_create_app, help="grabpack: grab packs and missing episodes."
+    cls=GrabpackGroup,
+    create_app=_create_app,
+    help="grabpack: grab packs and missing episodes.\n\n"
+    "A command that fails says what is wrong in one line and changes nothing; "
+    "put --debug before the command to see the whole traceback.",
 )
 def main() -> None:
     """Entry point of the ``grabpack`` console script."""
 
 
 def init_app(app: Flask) -> None:
-    app.cli.add_command(users)
-    app.cli.add_command(demo)
-    app.cli.add_command(retention)
-    app.cli.add_command(export)
+    for command in OUR_COMMANDS:
+        app.cli.add_command(command)
+
+
+def _require_migrated() -> None:
+    """Refuse a database whose schema is not this code's: the tables a command reads
+    may be missing or different, and a write could stop half-way. The heads are the
+    ones ``/healthz`` compares with (``database.migration_heads``); a failure to
+    connect is left to raise, so that it is explained in one line (or, with
+    ``--debug``, shown whole)."""
+    from sqlalchemy import inspect, text
+
+    from grabpack.database import migration_heads
+
+    wanted = migration_heads()
+    with db.engine.connect() as connection:
+        current = set()
+        if inspect(connection).has_table("alembic_version"):
+            current = set(connection.scalars(text("SELECT version_num FROM alembic_version")))
+    if current != wanted:
+        raise click.ClickException(
+            f"The database is not migrated (schema {', '.join(sorted(current)) or 'empty'}; "
+            f"this grabpack needs {', '.join(sorted(wanted))}): {UPGRADE}."
+        )
+
+
+def _refuse(exc: Exception) -> click.ClickException:
+    """A service's refusal, as the one line the command prints; nothing is kept."""
+    db.session.rollback()
+    return click.ClickException(str(exc))
 
 
 users = AppGroup("users", help="Manage user accounts.")
@@ -70,22 +182,65 @@ def _read_password() -> str:
 def create_user_command(
     email: str, role: str, wards: tuple[str, ...], areas: tuple[str, ...], full_name: str
 ) -> None:
-    """Create a user. The password is asked for, or read from standard input."""
-    from grabpack.services.users import UserError, create_user
+    """Create a user. The password is asked for, or read from standard input, once
+    everything else has been checked."""
+    from grabpack.services.users import UserError, check_new_user, create_user
 
-    password = _read_password()
+    _require_migrated()
     try:
+        check_new_user(email, role, wards, areas)
+        password = _read_password()
         user = create_user(
             email, role, password, ward_codes=wards, area_codes=areas, full_name=full_name
         )
         db.session.commit()
     except UserError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
+        raise _refuse(exc) from exc
     click.echo(f"Created {user.role} {user.email}")
 
 
 export = AppGroup("export", help="Export data for review.")
+
+
+@contextmanager
+def _written_when_complete(path: str) -> Iterator[TextIO]:
+    """A stream for ``path`` (``-`` is standard output).
+
+    A file is written under a temporary name beside it, readable by its owner
+    only (special-category data), and renamed over ``path`` only when complete:
+    a failure part-way leaves any earlier file exactly as it was.
+    """
+    if path == "-":
+        with click.open_file(path, "w", encoding="utf-8") as stream:
+            yield stream
+        return
+    target = Path(path)
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
+        )
+    except OSError as exc:
+        raise click.ClickException(_cannot_write(target, exc)) from exc
+    try:
+        with open(handle, "w", encoding="utf-8") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise click.ClickException(_cannot_write(target, exc)) from exc
+        raise
+
+
+def _cannot_write(target: Path, exc: OSError) -> str:
+    folder = target.parent
+    if isinstance(exc, FileNotFoundError):
+        return f"Cannot write {target}: the folder {folder} does not exist; create it first"
+    if isinstance(exc, PermissionError):
+        return f"Cannot write {target}: no permission to create files in {folder}"
+    return f"Cannot write {target}: {exc.strerror or exc}; nothing was written"
 
 
 @export.command("episodes")
@@ -108,7 +263,7 @@ export = AppGroup("export", help="Export data for review.")
     "--output",
     type=click.Path(dir_okay=False, writable=True),
     default="-",
-    help="File to write; standard output by default.",
+    help="File to write (replaced only once complete); standard output by default.",
 )
 def export_episodes_command(start, end, fmt: str, output: str) -> None:
     """One row per missing episode, with opaque patient ids and reporting quality."""
@@ -117,27 +272,41 @@ def export_episodes_command(start, end, fmt: str, output: str) -> None:
 
     if start and end and end < start:
         raise click.BadParameter("--to is before --from", param_hint="--to")
-    rows = episode_rows(
-        start.date() if start else None,
-        end.date() if end else None,
-        policy=reporting_policy(),
-    )
-    with click.open_file(output, "w", encoding="utf-8") as stream:
+    _require_migrated()
+    with _written_when_complete(output) as stream:
+        rows = episode_rows(
+            start.date() if start else None,
+            end.date() if end else None,
+            policy=reporting_policy(),
+        )
         for chunk in csv_lines(EPISODE_COLUMNS, rows):
             stream.write(chunk)
 
 
-def _change_user(email: str, change) -> None:
-    """Apply ``change`` to the user with this email, or exit 1 with one line."""
+def _find(email: str) -> User:
+    """The user with this email, or exit 1 with one line: before any password is asked."""
     from grabpack.services.users import UserError, find_user
 
+    _require_migrated()
     try:
-        user = find_user(email)
+        return find_user(email)
+    except UserError as exc:
+        raise _refuse(exc) from exc
+
+
+def _apply(user: User, change: Callable[[User], None]) -> None:
+    """Apply ``change`` to ``user`` and commit, or exit 1 with one line."""
+    from grabpack.services.users import UserError
+
+    try:
         change(user)
         db.session.commit()
     except UserError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
+        raise _refuse(exc) from exc
+
+
+def _change_user(email: str, change: Callable[[User], None]) -> None:
+    _apply(_find(email), change)
 
 
 @users.command("set-password")
@@ -146,15 +315,16 @@ def set_password_command(email: str) -> None:
     """Set a new password (asked for, or read from standard input); ends their sessions."""
     from grabpack.services.users import set_password
 
+    user = _find(email)
     password = _read_password()
-    _change_user(email, lambda user: set_password(user, password))
-    click.echo(f"Password changed for {email.strip().lower()}; their sessions are ended.")
+    _apply(user, lambda user: set_password(user, password))
+    click.echo(f"Password changed for {user.email}; their sessions are ended.")
 
 
 @users.command("unlock")
 @click.argument("email")
 def unlock_command(email: str) -> None:
-    """Lift a lockout after too many failed sign-ins."""
+    """Lift the sign-in throttle on an account, from every address."""
     from grabpack.services.users import unlock
 
     _change_user(email, unlock)
@@ -185,21 +355,31 @@ retention = AppGroup("retention", help="Records retention.")
 
 
 @retention.command("purge")
-@click.option("--dry-run", is_flag=True, help="Count what would be deleted; delete nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show what would be deleted, patient by patient; delete nothing.",
+)
 @click.option(
     "--years",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAXIMUM_RETENTION_YEARS),
     default=None,
-    help="Override GRABPACK_RETENTION_YEARS for this run.",
+    help=f"Override GRABPACK_RETENTION_YEARS for this run; below "
+    f"{LEGAL_MINIMUM_RETENTION_YEARS} only with GRABPACK_RETENTION_BELOW_LEGAL_MINIMUM=yes.",
 )
 def purge_command(dry_run: bool, years: int | None) -> None:
     """Delete patients discharged longer ago than the retention period."""
-    from flask import current_app
+    from grabpack.services.patients import PatientError, purge_expired
 
-    from grabpack.services.patients import purge_expired
-
-    years = years or current_app.config["RETENTION_YEARS"]
-    result = purge_expired(years, dry_run=dry_run)
+    config = current_app.config
+    years = config["RETENTION_YEARS"] if years is None else years
+    _require_migrated()
+    try:
+        result = purge_expired(
+            years, dry_run=dry_run, below_legal_minimum=config["RETENTION_BELOW_LEGAL_MINIMUM"]
+        )
+    except PatientError as exc:
+        raise _refuse(exc) from exc
     if dry_run:
         db.session.rollback()
     else:
@@ -210,6 +390,8 @@ def purge_command(dry_run: bool, years: int | None) -> None:
         f"{result.versions} grab-pack versions, {result.photos} photos, "
         f"{result.episodes} missing episodes."
     )
+    for patient_id, discharged_at in result.discharged:
+        click.echo(f"  patient {patient_id}, discharged {discharged_at:%Y-%m-%d}")
 
 
 @click.command(help="Fill an empty database with a synthetic London dataset.")
@@ -218,17 +400,22 @@ def purge_command(dry_run: bool, years: int | None) -> None:
 def demo(seed: int) -> None:
     from grabpack.demo import DemoRefused, load_demo
 
+    _require_migrated()
     try:
         logins = load_demo(seed=seed)
     except DemoRefused as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
+        raise _refuse(exc) from exc
     if logins is None:
         click.echo("The database already holds the demo dataset; nothing to do.")
         return
     click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000/login as:")
     for login in logins:
         click.echo(f"  {login.role:<13} {login.email:<36} {login.password}   {login.scope}")
+
+
+OUR_COMMANDS = (users, demo, retention, export)
+for _command in (*OUR_COMMANDS, migration_commands):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

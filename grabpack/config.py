@@ -1,7 +1,13 @@
-"""Settings, read once from ``GRABPACK_*`` environment variables.
+"""Settings, read once from ``GRABPACK_*`` environment variables, and checked.
 
 Production is the default: a missing secret key is a start-up error, never a
 silent fallback. Development and testing relax only what they must.
+
+Every value is checked for type and range beside its declaration in
+``SETTINGS``, because a setting read wrongly fails open in silence (a rate limit
+that does not parse is no limit; a retention of 0 years purges today's
+discharges). A bad value stops start-up with one line naming the variable and
+what it allows; the README's table is the same declarations, row for row.
 """
 
 from __future__ import annotations
@@ -14,26 +20,206 @@ from pathlib import Path
 from typing import Any
 
 ENVIRONMENTS = ("production", "development", "testing")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# argon2-cffi's named parameter profiles; the cheapest is for tests only.
+PASSWORD_HASH_PROFILES = ("RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "PRE_21_2", "CHEAPEST")
+TEST_ONLY_PROFILE = "CHEAPEST"
+SECRET_KEY_MIN_LENGTH = 32
+MAKE_A_KEY = "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+
+# Mental health records are kept 20 years after treatment ends (Records Management
+# Code of Practice 2021). Shorter needs GRABPACK_RETENTION_BELOW_LEGAL_MINIMUM=yes.
+LEGAL_MINIMUM_RETENTION_YEARS = 20
+MAXIMUM_RETENTION_YEARS = 200
+
+ON_WORDS = frozenset({"1", "true", "yes", "on"})
+OFF_WORDS = frozenset({"0", "false", "no", "off"})
 
 
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
 
+class Refused(ValueError):
+    """A check's refusal; its message says what to do, and ends the error line."""
+
+
 def flag(raw: str) -> bool:
-    """An on/off variable: 1, true, yes or on (any case) mean on."""
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+    """An on/off variable: yes/no, on/off, true/false or 1/0, in any case.
+
+    Anything else is refused rather than read as off: a typo must not switch a
+    protection off.
+    """
+    word = raw.strip().lower()
+    if word in ON_WORDS:
+        return True
+    if word in OFF_WORDS:
+        return False
+    raise ValueError(raw)
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """A check for one word from a list, in any case; gives back the list's spelling
+    (``info`` is ``INFO``, which Python's logging needs)."""
+
+    choices: tuple[str, ...]
+
+    def __call__(self, value: str) -> str:
+        for choice in self.choices:
+            if value.strip().casefold() == choice.casefold():
+                return choice
+        raise Refused(f"use one of {self.allowed}")
+
+    @property
+    def allowed(self) -> str:
+        return ", ".join(f"`{choice}`" for choice in self.choices) + " (any case)"
+
+
+RATE_ALLOWED = "a rate such as `20 per minute` (Flask-Limiter syntax; `;` between several)"
+
+
+def rate_limit(value: str) -> str:
+    """A rate read by ``limits``, the parser Flask-Limiter itself uses: one it cannot
+    read would otherwise leave sign-in with no limit at all."""
+    from limits import parse_many
+
+    try:
+        rates = parse_many(value)
+    except ValueError:
+        rates = []
+    if not rates or any(rate.amount < 1 for rate in rates):
+        raise Refused(f"use {RATE_ALLOWED}")
+    return value.strip()
+
+
+STORAGE_ALLOWED = "`memory://` (one server) or a shared store, e.g. `redis://host:6379`"
+
+
+def storage_uri(value: str) -> str:
+    """A storage Flask-Limiter can use (its ``limits`` package's synchronous schemes)."""
+    from limits.storage import SCHEMES
+
+    scheme = value.split("://", 1)[0] if "://" in value else ""
+    if scheme not in SCHEMES or scheme.startswith("async+"):
+        raise Refused(f"use {STORAGE_ALLOWED}")
+    return value.strip()
+
+
+DATABASE_ALLOWED = "`sqlite:///PATH` or `postgresql+psycopg://USER:PASSWORD@HOST/DB`"
+DATABASE_BACKENDS = ("sqlite", "postgresql")
+
+
+def database_url(value: str) -> str:
+    """A URL for one of the two databases grabpack is tested on, whose driver is
+    installed and, for a SQLite file, whose folder exists: found at start-up, not
+    at the first request. Messages never repeat the URL (it may hold a password)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):
+        raise Refused(f"it is not a database URL; use {DATABASE_ALLOWED}") from None
+    if url.get_backend_name() not in DATABASE_BACKENDS:
+        raise Refused(f"use {DATABASE_ALLOWED}")
+    try:
+        url.get_dialect().import_dbapi()
+    except (ImportError, NoSuchModuleError):
+        raise Refused(
+            f"its driver `{url.get_driver_name()}` is not installed; "
+            f"use `postgresql+psycopg://...` with `pip install 'grabpack[postgres]'`"
+        ) from None
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        folder = Path(url.database).parent
+        if not folder.is_dir():
+            raise Refused(f"the folder {folder} does not exist; create it first")
+    return value
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One ``GRABPACK_*`` variable: its Flask key, default and meaning (for the README)."""
+    """One ``GRABPACK_*`` variable: its Flask key, default, what it allows and what
+    it means. The README's table is made of these fields (a test compares them).
+
+    Numbers are held to ``minimum``..``maximum``; ``check`` refuses (``Refused``)
+    or normalises anything else. ``allowed_text`` says what is allowed where the
+    range or check cannot say it alone. A ``secret`` value is never repeated in a
+    message.
+    """
 
     env: str
     key: str
     default: Any
     cast: Callable[[str], Any] = str
     help: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    check: Callable[[Any], Any] | None = None
+    allowed_text: str = ""
+    default_text: str = ""
+    secret: bool = False
+
+    @property
+    def allowed(self) -> str:
+        """What the README's *allowed* column says."""
+        if self.allowed_text:
+            return self.allowed_text
+        if isinstance(self.check, OneOf):
+            return self.check.allowed
+        if self.cast is flag:
+            return "`yes` or `no`"
+        return f"{self.minimum:g} to {self.maximum:g}"
+
+    @property
+    def shown_default(self) -> str:
+        """The default as the README's table shows it."""
+        if self.default_text:
+            return self.default_text
+        if isinstance(self.default, bool):
+            return "on" if self.default else "off"
+        if isinstance(self.default, float):
+            return f"`{self.default:g}`"
+        return f"`{self.default}`"
+
+    @property
+    def advice(self) -> str:
+        """What to do, ending the line that refuses a value."""
+        if self.cast is int:
+            return f"use a whole number from {self.allowed}"
+        if self.cast is float:
+            return f"use a number from {self.allowed}"
+        return f"use {self.allowed}"
+
+    def parse(self, given: Any) -> Any:
+        """``given`` (the environment's text, or an override's Python value) as this
+        setting's value, or ``ConfigError`` naming the variable and what it allows."""
+        try:
+            value = self.cast(_as_text(given))
+            if self.check is not None:
+                value = self.check(value)
+            if not self._in_range(value):
+                raise ValueError(value)
+        except (TypeError, ValueError) as exc:
+            reason = str(exc) if isinstance(exc, Refused) else self.advice
+            shown = "" if self.secret else f"={given!r}"
+            raise ConfigError(f"{self.env}{shown} is not allowed: {reason}") from None
+        return value
+
+    def _in_range(self, value: Any) -> bool:
+        """Written so that NaN, which compares false with everything, is out of range."""
+        if self.minimum is not None and not value >= self.minimum:
+            return False
+        return self.maximum is None or value <= self.maximum
+
+
+def _as_text(given: Any) -> str:
+    """Overrides pass through the same parsing as the environment's text."""
+    if isinstance(given, str):
+        return given
+    if isinstance(given, bool | int | float):
+        return str(given)
+    raise TypeError(f"{type(given).__name__} is not a setting value")
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -41,24 +227,28 @@ SETTINGS: tuple[Setting, ...] = (
         "GRABPACK_ENV",
         "GRABPACK_ENV",
         "production",
-        str,
-        "`production`, `development` or `testing`. Only production insists on a secret key "
-        "and `Secure` cookies.",
+        help="Which rules apply. Only production insists on a secret key and `Secure` cookies.",
+        check=OneOf(ENVIRONMENTS),
     ),
     Setting(
         "GRABPACK_SECRET_KEY",
         "SECRET_KEY",
         None,
-        str,
-        "Signs sessions and CSRF tokens. Required in production; use 32+ random bytes.",
+        help=f"Signs sessions and CSRF tokens. Required in production: make one with {MAKE_A_KEY}.",
+        allowed_text=f"{SECRET_KEY_MIN_LENGTH} or more characters (production)",
+        default_text="none",
+        secret=True,
     ),
     Setting(
         "GRABPACK_DATABASE_URL",
         "SQLALCHEMY_DATABASE_URI",
         None,
-        str,
-        "SQLAlchemy URL. Default: a SQLite file `grabpack.sqlite3` in the instance folder. "
-        "PostgreSQL: `postgresql+psycopg://user:pass@host/db`.",
+        help="Where the data lives (an SQLAlchemy URL). A SQLite file's folder must exist; "
+        "PostgreSQL needs `pip install 'grabpack[postgres]'`.",
+        check=database_url,
+        allowed_text=DATABASE_ALLOWED,
+        default_text="SQLite file in `instance/`",
+        secret=True,
     ),
     Setting(
         "GRABPACK_SESSION_IDLE_MINUTES",
@@ -66,34 +256,44 @@ SETTINGS: tuple[Setting, ...] = (
         30,
         int,
         "Signed-in users are signed out after this many minutes without a request.",
+        minimum=1,
+        maximum=720,
     ),
     Setting(
         "GRABPACK_LOGIN_MAX_FAILURES",
         "LOGIN_MAX_FAILURES",
         5,
         int,
-        "Failed sign-ins in a row before an account is locked.",
+        "Failed sign-ins for one account from one address before that address is refused "
+        "for that account (throttling, not an account lockout; see Signing in).",
+        minimum=1,
+        maximum=100,
     ),
     Setting(
         "GRABPACK_LOCKOUT_MINUTES",
         "LOCKOUT_MINUTES",
         15,
         int,
-        "How long a locked account stays locked.",
+        "How long a refused address waits before it may try that account again.",
+        minimum=1,
+        maximum=1440,
     ),
     Setting(
         "GRABPACK_LOGIN_RATE_LIMIT",
         "LOGIN_RATE_LIMIT",
         "20 per minute",
-        str,
-        "Sign-in attempts per client address (Flask-Limiter syntax); over it: 429.",
+        help="Sign-in attempts per client address; over it: 429.",
+        check=rate_limit,
+        allowed_text=RATE_ALLOWED,
     ),
     Setting(
         "GRABPACK_RATELIMIT_STORAGE_URI",
         "RATELIMIT_STORAGE_URI",
         "memory://",
-        str,
-        "Where rate-limit counters live. Use `redis://...` when running several servers.",
+        help="Where rate-limit counters live. Use `redis://...` when running several servers.",
+        check=storage_uri,
+        allowed_text=STORAGE_ALLOWED,
+        secret=True,
     ),
     Setting(
         "GRABPACK_MAX_UPLOAD_MB",
@@ -101,13 +301,18 @@ SETTINGS: tuple[Setting, ...] = (
         10,
         int,
         "Largest request body accepted (photos); larger gives a 413 page.",
+        minimum=1,
+        maximum=100,
     ),
     Setting(
         "GRABPACK_PASSWORD_HASH_PROFILE",
         "PASSWORD_HASH_PROFILE",
         "RFC_9106_LOW_MEMORY",
-        str,
-        "argon2-cffi parameter profile for password hashes (argon2id, 64 MiB by default).",
+        help="argon2-cffi parameter profile for password hashes (the default is argon2id "
+        "with 64 MiB).",
+        check=OneOf(PASSWORD_HASH_PROFILES),
+        allowed_text=f"{OneOf(PASSWORD_HASH_PROFILES).allowed}; `{TEST_ONLY_PROFILE}` "
+        "only when testing",
     ),
     Setting(
         "GRABPACK_SECURE_COOKIES",
@@ -121,8 +326,10 @@ SETTINGS: tuple[Setting, ...] = (
         "PROXY_HOPS",
         0,
         int,
-        "Reverse proxies in front of the app (e.g. 1 behind nginx): trust that many "
+        "Reverse proxies in front of the app (e.g. `1` behind nginx): trust that many "
         "`X-Forwarded-*` hops for client address and HTTPS.",
+        minimum=0,
+        maximum=5,
     ),
     Setting(
         "GRABPACK_SQLITE_BUSY_SECONDS",
@@ -131,6 +338,8 @@ SETTINGS: tuple[Setting, ...] = (
         float,
         "SQLite only: how long a save waits for another writer before saying the "
         "database is busy (the form is shown again with every entry kept).",
+        minimum=0.1,
+        maximum=600,
     ),
     Setting(
         "GRABPACK_REVIEW_DAYS_HIGH_RISK",
@@ -139,9 +348,19 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "A pack is due for review this many days after its last review when the trust "
         "rates the patient high risk of going missing.",
+        minimum=1,
+        maximum=365,
     ),
     Setting(
-        "GRABPACK_REVIEW_DAYS", "REVIEW_DAYS", 28, int, "Days between reviews for every other pack."
+        "GRABPACK_REVIEW_DAYS",
+        "REVIEW_DAYS",
+        28,
+        int,
+        "Days between reviews for every other pack. A change of legal status or "
+        "missing-risk category, a transfer or a closed missing episode makes a review "
+        "due at once.",
+        minimum=1,
+        maximum=365,
     ),
     Setting(
         "GRABPACK_PHOTO_STALE_DAYS",
@@ -149,6 +368,8 @@ SETTINGS: tuple[Setting, ...] = (
         183,
         int,
         "A photo older than this (or undated) is shown as out of date.",
+        minimum=1,
+        maximum=3650,
     ),
     Setting(
         "GRABPACK_POLICE_GRACE_HOURS",
@@ -157,13 +378,18 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "Police keep access to a pack this long after its episode closes "
         "(for the prevention interview).",
+        minimum=0,
+        maximum=168,
     ),
     Setting(
         "GRABPACK_POLICE_REFRESH_SECONDS",
         "POLICE_REFRESH_SECONDS",
         15,
         int,
-        "How often the police list of open episodes checks for new ones.",
+        "How often the police list of open episodes checks for new ones (no manual "
+        "refresh needed).",
+        minimum=1,
+        maximum=300,
     ),
     Setting(
         "GRABPACK_SHARE_LINK_HOURS",
@@ -172,6 +398,18 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "A share link for an officer without an account expires after this many hours, "
         "or when the episode closes if sooner.",
+        minimum=1,
+        maximum=72,
+    ),
+    Setting(
+        "GRABPACK_SHARE_LINK_MAX_WRONG_REFERENCES",
+        "SHARE_LINK_MAX_WRONG_REFERENCES",
+        5,
+        int,
+        "A share link is disabled after this many wrong police references; the ward is "
+        "told on the episode page.",
+        minimum=1,
+        maximum=50,
     ),
     Setting(
         "GRABPACK_LATE_REPORT_MINUTES",
@@ -180,6 +418,8 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "Reporting to police later than this after the absence was noticed counts as "
         "poor reporting.",
+        minimum=1,
+        maximum=1440,
     ),
     Setting(
         "GRABPACK_MOJ_NOTIFY_MINUTES",
@@ -188,6 +428,8 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "A restricted patient's absence not told to the Ministry of Justice within this "
         "many minutes of being noticed counts as poor reporting (a prompt, never a gate).",
+        minimum=1,
+        maximum=1440,
     ),
     Setting(
         "GRABPACK_REPEAT_EPISODES",
@@ -196,6 +438,8 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "A patient with this many missing episodes in the window is flagged as a "
         "repeat (no national definition exists).",
+        minimum=2,
+        maximum=50,
     ),
     Setting(
         "GRABPACK_REPEAT_WINDOW_DAYS",
@@ -203,57 +447,84 @@ SETTINGS: tuple[Setting, ...] = (
         90,
         int,
         "The rolling window, in days, for repeat missing.",
+        minimum=1,
+        maximum=730,
     ),
     Setting(
         "GRABPACK_RETENTION_YEARS",
         "RETENTION_YEARS",
-        20,
+        LEGAL_MINIMUM_RETENTION_YEARS,
         int,
         "`grabpack retention purge` deletes patients discharged longer ago than this "
         "(Records Management Code of Practice 2021: 20 years for mental health).",
+        minimum=1,
+        maximum=MAXIMUM_RETENTION_YEARS,
+        allowed_text=f"{LEGAL_MINIMUM_RETENTION_YEARS} to {MAXIMUM_RETENTION_YEARS} "
+        f"(1 to {LEGAL_MINIMUM_RETENTION_YEARS - 1} only with "
+        "`GRABPACK_RETENTION_BELOW_LEGAL_MINIMUM`)",
     ),
-    Setting("GRABPACK_LOG_LEVEL", "LOG_LEVEL", "INFO", str, "Python logging level."),
+    Setting(
+        "GRABPACK_RETENTION_BELOW_LEGAL_MINIMUM",
+        "RETENTION_BELOW_LEGAL_MINIMUM",
+        False,
+        flag,
+        "Allows `GRABPACK_RETENTION_YEARS` below the legal minimum of 20, for a trust "
+        "whose own records policy says so in writing. Never for the demo.",
+    ),
+    Setting(
+        "GRABPACK_LOG_LEVEL",
+        "LOG_LEVEL",
+        "INFO",
+        help="Python logging level.",
+        check=OneOf(LOG_LEVELS),
+    ),
 )
+SETTING_KEYS = frozenset(setting.key for setting in SETTINGS)
+
+
+def retention_problem(years: int, below_legal_minimum: bool = False) -> str | None:
+    """Why ``years`` may not be the retention period, or ``None``.
+
+    The one rule that the settings, ``grabpack retention purge --years`` and the
+    purge itself apply, so that no path deletes a record the law says to keep.
+    """
+    if years < 1:
+        return (
+            f"{years} years would delete patients discharged today; the legal minimum "
+            f"is {LEGAL_MINIMUM_RETENTION_YEARS} years"
+        )
+    if years > MAXIMUM_RETENTION_YEARS:
+        return f"more than {MAXIMUM_RETENTION_YEARS} years is surely a mistake"
+    if years < LEGAL_MINIMUM_RETENTION_YEARS and not below_legal_minimum:
+        return (
+            f"{years} years is below the legal minimum of {LEGAL_MINIMUM_RETENTION_YEARS} "
+            "years for mental health records (Records Management Code of Practice 2021); "
+            "only a trust whose own records policy says otherwise sets "
+            "GRABPACK_RETENTION_BELOW_LEGAL_MINIMUM=yes"
+        )
+    return None
 
 
 def load_config(instance_path: str | Path, overrides: dict[str, Any] | None = None) -> dict:
     """Build the Flask config mapping from the environment plus ``overrides``.
 
-    ``overrides`` (used by tests and tools) wins over the environment. Raises
-    ``ConfigError`` with a one-line fix when a required value is missing.
+    ``overrides`` (used by tests and tools) wins over the environment, and a value
+    for a setting's key passes the same checks. Raises ``ConfigError`` with a
+    one-line fix when a value is missing or not allowed.
     """
     overrides = dict(overrides or {})
-    config: dict[str, Any] = {}
-    for setting in SETTINGS:
-        raw = os.environ.get(setting.env)
-        if raw is None or raw == "":
-            config[setting.key] = setting.default
-            continue
-        try:
-            config[setting.key] = setting.cast(raw)
-        except ValueError as exc:
-            raise ConfigError(
-                f"{setting.env}={raw!r} is not a valid {setting.cast.__name__}"
-            ) from exc
-    config.update(overrides)
+    config = {setting.key: _value(setting, overrides) for setting in SETTINGS}
+    config.update({key: value for key, value in overrides.items() if key not in SETTING_KEYS})
+    _check_together(config)
 
     environment = config["GRABPACK_ENV"]
-    if environment not in ENVIRONMENTS:
-        raise ConfigError(
-            f"GRABPACK_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}"
-        )
-    if not config.get("SECRET_KEY"):
-        if environment == "production":
-            raise ConfigError(
-                "GRABPACK_SECRET_KEY is not set: generate one with "
-                "`python -c 'import secrets; print(secrets.token_hex(32))'` and export it"
-            )
+    if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = f"insecure-{environment}-key"
-    if not config.get("SQLALCHEMY_DATABASE_URI"):
+    if not config["SQLALCHEMY_DATABASE_URI"]:
         database = Path(instance_path) / "grabpack.sqlite3"
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
 
-    secure_cookies = environment == "production" or bool(config["SECURE_COOKIES"])
+    secure_cookies = environment == "production" or config["SECURE_COOKIES"]
     config.setdefault("TESTING", environment == "testing")
     config.update(
         SESSION_COOKIE_SECURE=secure_cookies,
@@ -270,13 +541,52 @@ def load_config(instance_path: str | Path, overrides: dict[str, Any] | None = No
         RATELIMIT_HEADERS_ENABLED=True,
     )
     for key, value in overrides.items():
-        if key.startswith(("SESSION_", "WTF_", "RATELIMIT_")):
+        if key.startswith(("SESSION_", "WTF_", "RATELIMIT_")) and key not in SETTING_KEYS:
             config[key] = value
     return config
 
 
+def _value(setting: Setting, overrides: dict[str, Any]) -> Any:
+    """The override for the setting's key, else its variable, else its default."""
+    given = overrides[setting.key] if setting.key in overrides else os.environ.get(setting.env)
+    if given is None or given == "":
+        return setting.default
+    return setting.parse(given)
+
+
+def _check_together(config: dict[str, Any]) -> None:
+    """The rules that join two settings; each line names the variable to change."""
+    environment = config["GRABPACK_ENV"]
+    if environment == "production":
+        _check_production_secret(config["SECRET_KEY"])
+    if config["PASSWORD_HASH_PROFILE"] == TEST_ONLY_PROFILE and environment != "testing":
+        raise ConfigError(
+            f"GRABPACK_PASSWORD_HASH_PROFILE={TEST_ONLY_PROFILE} is for tests only "
+            "(GRABPACK_ENV=testing): its hashes are quick to crack; use RFC_9106_LOW_MEMORY"
+        )
+    years = config["RETENTION_YEARS"]
+    if problem := retention_problem(years, config["RETENTION_BELOW_LEGAL_MINIMUM"]):
+        raise ConfigError(f"GRABPACK_RETENTION_YEARS={years} is not allowed: {problem}")
+
+
+def _check_production_secret(secret: str | None) -> None:
+    if not secret:
+        raise ConfigError(
+            f"GRABPACK_SECRET_KEY is not set: generate one with {MAKE_A_KEY} and export it"
+        )
+    if len(secret) < SECRET_KEY_MIN_LENGTH:
+        raise ConfigError(
+            f"GRABPACK_SECRET_KEY is too short: use at least {SECRET_KEY_MIN_LENGTH} random "
+            f"characters, e.g. from {MAKE_A_KEY}"
+        )
+
+
 def engine_options(url: str, sqlite_busy_seconds: float = 15.0) -> dict[str, Any]:
-    """Connection options per backend: SQLite waits on a briefly locked file."""
+    """Connection options per backend: SQLite waits on a briefly locked file.
+
+    A failed statement's message never repeats the values sent (``hide_parameters``):
+    it reaches logs and terminals, and the values are names and clinical facts.
+    """
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": sqlite_busy_seconds}}
-    return {"pool_pre_ping": True}
+        return {"connect_args": {"timeout": sqlite_busy_seconds}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "hide_parameters": True}

@@ -1,13 +1,14 @@
-"""Signing in and out, lockout, CSRF, session cookies and the idle timeout."""
+"""Signing in and out, throttling, CSRF, session cookies and the idle timeout."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from grabpack.extensions import db
-from grabpack.models import AuditEvent, User
+from grabpack.models import AuditEvent, SignInThrottle
 from tests.conftest import PASSWORD, csrf_token
 
 
@@ -64,39 +65,81 @@ def test_logout_by_get_is_not_allowed(client, auth, world):
     assert client.get("/logout").status_code == 405
 
 
-def test_account_locks_after_repeated_failures_even_for_right_password(app, client, auth, world):
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        auth.login(world.nurse_a, "wrong password")
-    response = auth.login(world.nurse_a, PASSWORD)
-    assert response.status_code == 200
-    assert "This account is locked" in response.text
-    actions = audit_actions(app)
-    assert "login.locked" in actions and "login.refused_locked" in actions
-
-
-def test_lock_expires_after_lockout_period(app, client, auth, world):
+def _age_throttles(app, failures: int | None = None, seconds: float = 0) -> None:
+    """Move every recorded failure back in time (and set its count), as time passing would."""
     with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == world.nurse_a))
-        user.locked_until = datetime.now(UTC) - timedelta(seconds=1)
+        for row in db.session.scalars(select(SignInThrottle)):
+            row.last_failure_at -= timedelta(seconds=seconds)
+            if failures is not None:
+                row.failures = failures
         db.session.commit()
-    assert auth.login(world.nurse_a).status_code == 302
 
 
-def test_lockout_ends_existing_sessions(app, client, auth, world):
+def sign_in_from(app, address: str, email: str, password: str):
+    """A sign-in from another device, at ``address``."""
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = address
+    page = other.get("/login")
+    data = {"email": email, "password": password, "csrf_token": csrf_token(page.text)}
+    return other, other.post("/login", data=data)
+
+
+def test_failed_sign_ins_slow_down_then_refuse_that_address_for_that_account(
+    app, client, auth, world
+):
+    """Throttling, not lockout (NCSC): the pair waits longer and longer, then is refused;
+    the person's own session and other addresses are untouched."""
     auth.login(world.nurse_a)
     assert client.get("/wards/WA1").status_code == 200
-    other = app.test_client()
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        page = other.get("/login")
-        other.post(
-            "/login",
-            data={
-                "email": world.nurse_a,
-                "password": "wrong password",
-                "csrf_token": csrf_token(page.text),
-            },
-        )
-    assert client.get("/wards/WA1").status_code == 302
+    attacker = "203.0.113.9"
+    for _ in range(3):
+        _, response = sign_in_from(app, attacker, world.nurse_a, "wrong password")
+        assert "Enter a correct email address and password" in response.text
+    _, response = sign_in_from(app, attacker, world.nurse_a, "wrong password")
+    assert response.status_code == 429 and "Wait 2 seconds" in response.text
+    _age_throttles(app, failures=app.config["LOGIN_MAX_FAILURES"])
+    _, response = sign_in_from(app, attacker, world.nurse_a, PASSWORD)  # right, but refused
+    assert response.status_code == 429 and "Wait 15 minutes" in response.text
+    assert client.get("/wards/WA1").status_code == 200  # her session goes on
+    _, from_her_pc = sign_in_from(app, "10.0.0.7", world.nurse_a, PASSWORD)
+    assert from_her_pc.status_code == 302
+    actions = audit_actions(app)
+    assert "login.throttled" in actions and "login.locked" not in actions
+    _age_throttles(app, seconds=15 * 60)  # the refusal runs out
+    assert sign_in_from(app, attacker, world.nurse_a, PASSWORD)[1].status_code == 302
+
+
+def test_the_answer_is_the_same_whether_or_not_the_account_exists(app, world):
+    def answers(email: str) -> list[tuple[int, str]]:
+        seen = []
+        for _ in range(4):
+            _, response = sign_in_from(app, "198.51.100.4", email, "wrong password")
+            text = response.text.replace(email, "EMAIL")
+            seen.append((response.status_code, re.sub(r'value="[^"]{40,}"', "", text)))
+        return seen
+
+    assert answers(world.nurse_a) == answers("nobody.here@example.nhs.uk")
+
+
+def test_throttle_counts_hold_across_workers(app, app_factory, world):
+    """Two app processes on one database count the same failures (not per worker)."""
+    second = app_factory(GRABPACK_ENV="testing", SECRET_KEY="test-secret-key")
+    for worker in (app, second, app):
+        sign_in_from(worker, "192.0.2.1", world.nurse_a, "wrong password")
+    _, response = sign_in_from(second, "192.0.2.1", world.nurse_a, "wrong password")
+    assert response.status_code == 429
+
+
+def test_an_administrator_lifts_the_throttle(app, world):
+    from grabpack.services.users import find_user, unlock
+
+    for _ in range(3):
+        sign_in_from(app, "192.0.2.2", world.nurse_a, "wrong password")
+    _age_throttles(app, failures=app.config["LOGIN_MAX_FAILURES"])
+    with app.app_context():
+        unlock(find_user(world.nurse_a))
+        db.session.commit()
+    assert sign_in_from(app, "192.0.2.2", world.nurse_a, PASSWORD)[1].status_code == 302
 
 
 def test_post_without_csrf_token_is_rejected(client, world):

@@ -324,6 +324,29 @@ class TestShareLinks:
         assert app.test_client().get(path).status_code == 404
         assert app.test_client().get("/share/not-a-real-token").status_code == 404
 
+    def test_wrong_references_disable_the_link_whichever_worker_counts_them(
+        self, app, app_factory, client, auth, world, episode_id
+    ):
+        """Police references have few unknown digits: a link dies after a few wrong
+        guesses, counted in the database so that every worker sees every guess."""
+        path = self.share(client, auth, world, episode_id)
+        second = app_factory(GRABPACK_ENV="testing", SECRET_KEY="test-secret-key")
+        limit = app.config["SHARE_LINK_MAX_WRONG_REFERENCES"]
+        for guess in range(limit):
+            officer = (second if guess % 2 else app).test_client()
+            token = csrf_token(officer.get(path).text)
+            response = officer.post(
+                path, data={"csrf_token": token, "police_reference": f"CAD {1000 + guess}/23NOV"}
+            )
+        assert "This link no longer works: ask the ward for a new one" in response.text
+        assert app.test_client().get(path).status_code == 404
+        auth.login(world.nurse_a)
+        page = client.get(f"/episodes/{episode_id}").text
+        assert "A share link was disabled" in page
+        assert f"Disabled after {limit} wrong references" in page
+        assert "share_link.disabled" in _audit_actions(app)
+
+    @pytest.mark.parametrize("app_config", [{"SHARE_LINK_MAX_WRONG_REFERENCES": 50}])
     def test_guessing_references_is_rate_limited(self, app, client, auth, world, episode_id):
         path = self.share(client, auth, world, episode_id)
         officer = app.test_client()
@@ -570,3 +593,8 @@ def test_every_declared_episode_field_is_a_column_of_the_same_name():
         assert isinstance(columns[field.key].type, expected[field.type]), field.key
         if field.type is T.TEXT:
             assert columns[field.key].type.length >= field.max_length, field.key
+
+
+def _audit_actions(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))

@@ -5,7 +5,13 @@ from grabpack.models.episode import MissingEpisode, RiskGradeChange, ShareLink
 from grabpack.models.grab_pack import GrabPack, GrabPackVersion, Photo
 from grabpack.models.org import PolicingArea, Setting, Trust, Ward
 from grabpack.models.patient import Patient
-from grabpack.models.user import Role, User, user_policing_areas, user_wards
+from grabpack.models.user import (
+    Role,
+    SignInThrottle,
+    User,
+    user_policing_areas,
+    user_wards,
+)
 
 __all__ = [
     "AuditEvent",
@@ -19,6 +25,7 @@ __all__ = [
     "Role",
     "Setting",
     "ShareLink",
+    "SignInThrottle",
     "Trust",
     "User",
     "Ward",

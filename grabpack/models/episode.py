@@ -157,5 +157,9 @@ class ShareLink(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     use_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Wrong police references typed, counted in the database (every worker sees them);
+    # the link is disabled at the configured number.
+    wrong_references: Mapped[int] = mapped_column(Integer, default=0)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     episode: Mapped[MissingEpisode] = relationship()

@@ -69,10 +69,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Rotated on password change or lockout so that every old session dies.
+    # Rotated on sign-out, password change and disable so that every old session dies.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token, unique=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = created_at_column()
 
@@ -101,3 +99,22 @@ class User(UserMixin, db.Model):
         if self.role_enum is Role.POLICE:
             return ", ".join(area.name for area in self.policing_areas) or "no area"
         return "all organisations"
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins for one account from one address (NCSC: throttle, don't lock out).
+
+    Kept in the database so that every worker and server counts the same attempts.
+    The pair is stored only as a keyed hash: no email or address in clear here.
+    Someone else's failures never end a session or keep the person out from their
+    own address.
+    """
+
+    __tablename__ = "sign_in_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The account's keyed hash alone, so that an administrator can lift its throttles.
+    account_hash: Mapped[str] = mapped_column(String(64), index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime())

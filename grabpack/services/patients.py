@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
+from grabpack.config import retention_problem
 from grabpack.extensions import db
 from grabpack.models import (
     GrabPack,
@@ -90,17 +92,27 @@ class PurgeResult:
     versions: int
     episodes: int
     photos: int
+    # (opaque patient id, discharged at) for each patient purged, or that would be.
+    discharged: tuple[tuple[uuid.UUID, datetime], ...] = ()
 
 
 def purge_expired(
-    retention_years: int, *, dry_run: bool, now: datetime | None = None
+    retention_years: int,
+    *,
+    dry_run: bool,
+    below_legal_minimum: bool = False,
+    now: datetime | None = None,
 ) -> PurgeResult:
     """Delete patients discharged more than ``retention_years`` ago, with their packs,
     versions, episodes and photos no other version uses. The audit trail stays.
 
     Mental health records are kept 20 years after treatment ends (Records
-    Management Code of Practice 2021): that is the default.
+    Management Code of Practice 2021). A shorter period is refused here, whoever
+    asks, unless ``below_legal_minimum`` (GRABPACK_RETENTION_BELOW_LEGAL_MINIMUM)
+    says the trust's own policy allows it; nothing shorter than a year ever is.
     """
+    if problem := retention_problem(retention_years, below_legal_minimum):
+        raise PatientError(f"Nothing was purged: {problem}")
     cutoff = (now or utcnow()) - timedelta(days=round(365.25 * retention_years))
     expired = select(Patient.id).where(Patient.discharged_at < cutoff)
     packs = select(GrabPack.id).where(GrabPack.patient_id.in_(expired))
@@ -117,15 +129,24 @@ def purge_expired(
     def count(statement) -> int:
         return db.session.scalar(select(func.count()).select_from(statement.subquery()))
 
+    discharged = tuple(
+        (row.id, row.discharged_at)
+        for row in db.session.execute(
+            select(Patient.id, Patient.discharged_at)
+            .where(Patient.discharged_at < cutoff)
+            .order_by(Patient.discharged_at)
+        )
+    )
     result = PurgeResult(
-        count(expired),
+        len(discharged),
         count(expired_versions),
         count(select(MissingEpisode.id).where(MissingEpisode.patient_id.in_(expired))),
         count(orphan_photos.distinct()),
+        discharged,
     )
     if dry_run:
         return result
-    patient_ids = list(db.session.scalars(expired))
+    patient_ids = [patient_id for patient_id, _ in discharged]
     photo_ids = list(db.session.scalars(orphan_photos.distinct()))
     episode_ids = select(MissingEpisode.id).where(MissingEpisode.patient_id.in_(patient_ids))
     db.session.execute(delete(RiskGradeChange).where(RiskGradeChange.episode_id.in_(episode_ids)))

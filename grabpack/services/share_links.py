@@ -13,7 +13,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from grabpack.extensions import db
 from grabpack.models import MissingEpisode, ShareLink, User
@@ -67,6 +67,7 @@ def usable(link: ShareLink | None, now: datetime | None = None) -> bool:
     return (
         link is not None
         and link.revoked_at is None
+        and link.disabled_at is None
         and link.expires_at > now
         and link.episode.is_open
     )
@@ -81,9 +82,23 @@ def reference_matches(link: ShareLink, entered: str) -> bool:
     return bool(expected) and hmac.compare_digest(expected, _normal_reference(entered))
 
 
-def record_use(link: ShareLink, remote_addr: str, succeeded: bool) -> None:
+def record_use(
+    link: ShareLink,
+    remote_addr: str,
+    succeeded: bool,
+    max_wrong: int = 5,
+    now: datetime | None = None,
+) -> None:
+    """Count a use, or a wrong reference; at ``max_wrong`` wrong references the link
+    is disabled (the ward sees it on the episode page and can make a new one).
+
+    Counted in the database with one UPDATE, so every worker and server sees every
+    guess: a police reference has only a few unknown digits.
+    """
     if succeeded:
         link.use_count += 1
+    else:
+        _count_wrong_reference(link, max_wrong, now or utcnow())
     audit.record(
         "share_link.use" if succeeded else "share_link.refused",
         patient_id=link.episode.patient_id,
@@ -92,6 +107,34 @@ def record_use(link: ShareLink, remote_addr: str, succeeded: bool) -> None:
         remote_addr=remote_addr,
         share_link_id=link.id,
     )
+    if link.disabled_at is not None and not succeeded:
+        audit.record(
+            "share_link.disabled",
+            patient_id=link.episode.patient_id,
+            episode_id=link.episode_id,
+            share_link_id=link.id,
+            wrong_references=link.wrong_references,
+        )
+
+
+def _count_wrong_reference(link: ShareLink, max_wrong: int, now: datetime) -> None:
+    db.session.execute(
+        update(ShareLink)
+        .where(ShareLink.id == link.id)
+        .values(wrong_references=ShareLink.wrong_references + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(ShareLink)
+        .where(
+            ShareLink.id == link.id,
+            ShareLink.wrong_references >= max_wrong,
+            ShareLink.disabled_at.is_(None),
+        )
+        .values(disabled_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(link, ["wrong_references", "disabled_at"])
 
 
 def revoke(link: ShareLink, author: User, now: datetime | None = None) -> None:

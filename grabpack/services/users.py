@@ -1,4 +1,4 @@
-"""Creating users and signing them in, with lockout after repeated failures."""
+"""Creating users and signing them in and out; failed sign-ins are throttled."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from grabpack.extensions import db
 from grabpack.models import PolicingArea, Role, User, Ward
 from grabpack.models.base import utcnow
 from grabpack.models.user import new_session_token
-from grabpack.services import audit
+from grabpack.services import audit, throttles
 from grabpack.services.passwords import (
     hash_password,
     needs_rehash,
@@ -34,16 +34,21 @@ def normalise_email(raw: str) -> str:
         raise UserError(f"{raw!r} is not a valid email address") from exc
 
 
-def create_user(
-    email: str,
-    role: str,
-    password: str,
-    *,
-    ward_codes: Sequence[str] = (),
-    area_codes: Sequence[str] = (),
-    full_name: str = "",
-) -> User:
-    """Add a user with their scope; the caller commits.
+@dataclass(frozen=True)
+class NewUser:
+    """A user request that has passed every check but the password."""
+
+    email: str
+    role: Role
+    wards: list[Ward]
+    areas: list[PolicingArea]
+
+
+def check_new_user(
+    email: str, role: str, ward_codes: Sequence[str] = (), area_codes: Sequence[str] = ()
+) -> NewUser:
+    """Everything about a new user but the password, checked, so that a request that
+    will be refused is refused before anyone types one.
 
     Staff need at least one ward and no areas; police at least one area and no
     wards; admins neither. Unknown codes are named in the error.
@@ -54,8 +59,6 @@ def create_user(
     except ValueError as exc:
         choices = ", ".join(r.value for r in Role)
         raise UserError(f"Unknown role {role!r}: choose one of {choices}") from exc
-    if problem := password_problem(password):
-        raise UserError(problem)
     if user_by_email(email) is not None:
         raise UserError(f"A user with email {email} already exists")
     wards = _by_codes(Ward, ward_codes, "ward")
@@ -66,13 +69,29 @@ def create_user(
         raise UserError("A police user needs at least one --area and no --ward")
     if role_enum is Role.ADMIN and (wards or areas):
         raise UserError("An admin is not scoped to wards or areas")
+    return NewUser(email, role_enum, wards, areas)
+
+
+def create_user(
+    email: str,
+    role: str,
+    password: str,
+    *,
+    ward_codes: Sequence[str] = (),
+    area_codes: Sequence[str] = (),
+    full_name: str = "",
+) -> User:
+    """Add a user with their scope; the caller commits."""
+    new = check_new_user(email, role, ward_codes, area_codes)
+    if problem := password_problem(password):
+        raise UserError(problem)
     user = User(
-        email=email,
-        role=role_enum.value,
+        email=new.email,
+        role=new.role.value,
         full_name=full_name,
         password_hash=hash_password(password),
-        wards=wards,
-        policing_areas=areas,
+        wards=new.wards,
+        policing_areas=new.areas,
     )
     db.session.add(user)
     db.session.flush()
@@ -95,60 +114,66 @@ def _by_codes(model, codes: Sequence[str], what: str) -> list:
 class LoginOutcome(StrEnum):
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
-    LOCKED = "locked"
+    THROTTLED = "throttled"
 
 
 @dataclass(frozen=True)
 class LoginResult:
     outcome: LoginOutcome
     user: User | None = None
+    wait: timedelta = timedelta(0)  # for THROTTLED: how long before trying again
 
 
 def authenticate(
     email: str,
     password: str,
     *,
-    max_failures: int,
-    lockout: timedelta,
     remote_addr: str = "",
     now: datetime | None = None,
 ) -> LoginResult:
     """Check a sign-in and record it; the caller commits.
 
-    After ``max_failures`` wrong passwords in a row the account locks for
-    ``lockout``, even against the right password, and every session it had is
-    ended. Unknown emails take as long as known ones.
+    Failures are throttled per account and address (``services.throttles``), never
+    by locking the account: nobody else's guesses end a session or keep the
+    person out. While a pair must wait, the password is not even checked, and the
+    answer is the same whether the account exists, is disabled, or not. Unknown
+    emails take as long as known ones.
     """
     now = now or utcnow()
     try:
         email = normalise_email(email)
     except UserError:
         email = email.strip().lower()
+    wait = throttles.wait_before_attempt(email, remote_addr, now)
+    if wait:
+        audit.record("login.throttled", remote_addr=remote_addr)
+        return LoginResult(LoginOutcome.THROTTLED, wait=wait)
     user = user_by_email(email)
     if user is None or not user.active:
         verify_password(None, password)
-        audit.record("login.failed", remote_addr=remote_addr, reason="unknown_or_inactive")
-        return LoginResult(LoginOutcome.BAD_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now:
-        audit.record("login.refused_locked", user=user, remote_addr=remote_addr)
-        return LoginResult(LoginOutcome.LOCKED, user)
+        return _failed(email, remote_addr, now, None, "unknown_or_inactive")
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + lockout
-            user.failed_logins = 0
-            user.session_token = new_session_token()
-            audit.record("login.locked", user=user, remote_addr=remote_addr)
-            return LoginResult(LoginOutcome.LOCKED, user)
-        audit.record("login.failed", user=user, remote_addr=remote_addr, reason="bad_password")
-        return LoginResult(LoginOutcome.BAD_CREDENTIALS, user)
-    user.failed_logins = 0
-    user.locked_until = None
+        return _failed(email, remote_addr, now, user, "bad_password")
+    throttles.forget_pair(email, remote_addr)
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.record("login", user=user, remote_addr=remote_addr)
     return LoginResult(LoginOutcome.OK, user)
+
+
+def _failed(
+    email: str, remote_addr: str, now: datetime, user: User | None, reason: str
+) -> LoginResult:
+    wait = throttles.record_failure(email, remote_addr, now)
+    audit.record("login.failed", user=user, remote_addr=remote_addr, reason=reason)
+    return LoginResult(LoginOutcome.BAD_CREDENTIALS, user, wait)
+
+
+def sign_out(user: User, remote_addr: str = "") -> None:
+    """End every session the user has, on every device: old cookies stop working."""
+    user.session_token = new_session_token()
+    audit.record("logout", user=user, remote_addr=remote_addr)
 
 
 def set_password(user: User, password: str) -> None:
@@ -176,10 +201,10 @@ def find_user(email: str) -> User:
 
 
 def unlock(user: User) -> None:
-    """Lift a lockout now (an administrator vouches for the person)."""
-    user.locked_until = None
-    user.failed_logins = 0
-    audit.record("user.unlock", target_user_id=user.id)
+    """Lift the sign-in throttles on the account now, from every address (an
+    administrator vouches for the person)."""
+    lifted = throttles.lift(user.email)
+    audit.record("user.unlock", target_user_id=user.id, throttles=lifted)
 
 
 def set_active(user: User, active: bool) -> None:

@@ -3,7 +3,7 @@ power to retake on the page and the grab pack PDF one press away."""
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -46,7 +46,12 @@ def open_link(token: str):
     form = ReferenceForm()
     if form.validate_on_submit():
         matched = share_links.reference_matches(link, form.police_reference.data)
-        share_links.record_use(link, request.remote_addr or "", matched)
+        share_links.record_use(
+            link,
+            request.remote_addr or "",
+            matched,
+            max_wrong=current_app.config["SHARE_LINK_MAX_WRONG_REFERENCES"],
+        )
         db.session.commit()
         if matched and request.form.get("download") != "pdf":
             # First the power to retake, readable on a phone; the PDF is one press away.
@@ -63,7 +68,8 @@ def open_link(token: str):
                 patient, shown, f"Officer with share link (ref {episode.police_reference})", episode
             )
             return pdf_response(content, pdf_filename(patient, shown.number))
-        form.police_reference.errors = list(form.police_reference.errors) + [
-            "That reference does not match the one the ward recorded for this report"
-        ]
+        wrong = "That reference does not match the one the ward recorded for this report"
+        if link.disabled_at is not None:
+            wrong += ". This link no longer works: ask the ward for a new one"
+        form.police_reference.errors = list(form.police_reference.errors) + [wrong]
     return render_template("share/open.html", form=form, token=token)

@@ -80,7 +80,8 @@ def admit(code: str):
             db.session.rollback()
             form.nhs_number.errors = [str(error)]
         else:
-            flash(f"{patient.full_name} admitted to {ward.name}", "success")
+            # No names in flash messages: they travel in the (readable) session cookie.
+            flash(f"Patient admitted to {ward.name}", "success")
             return redirect(url_for("ward.patient", patient_id=patient.id))
     return render_template("ward/admit.html", ward=ward, form=form)
 
@@ -135,8 +136,8 @@ def transfer(patient_id: uuid.UUID):
         flash(str(error), "error")
         return redirect(url_for("ward.patient", patient_id=patient.id))
     flash(
-        f"{patient.full_name} transferred to {to_ward.label}. Their grab pack went with "
-        "them and is due for review.",
+        f"Patient transferred to {to_ward.label}. Their grab pack went with them and is "
+        "due for review.",
         "success",
     )
     return redirect(url_for("ward.index"))
@@ -150,7 +151,7 @@ def discharge(patient_id: uuid.UUID):
         try:
             patients.discharge(patient, current_user)
             db.session.commit()
-            flash(f"{patient.full_name} discharged. Their grab pack is kept, read-only.", "success")
+            flash("Patient discharged. Their grab pack is kept, read-only.", "success")
         except patients.PatientError as error:
             db.session.rollback()
             flash(str(error), "error")

@@ -1,3 +1,5 @@
 import { initAll } from '../vendor/nhsuk/nhsuk-frontend.min.js';
+import { initSessionTimeout } from './session-timeout.mjs';
 
 initAll();
+initSessionTimeout();

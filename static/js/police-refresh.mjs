@@ -13,6 +13,11 @@ async function refresh() {
   const current = document.getElementById('open-episodes');
   try {
     const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+    if (response.status === 401 || response.redirected) {
+      // Signed out after a period of inactivity: take the names off the screen.
+      window.location.reload();
+      return;
+    }
     if (!response.ok) return;
     const holder = document.createElement('div');
     holder.innerHTML = await response.text();
