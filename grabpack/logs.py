@@ -80,8 +80,6 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-
-
 def install_redaction() -> None:
     """Redact every log record this process makes from now on (once per process)."""
     factory = logging.getLogRecordFactory()

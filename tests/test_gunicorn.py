@@ -22,6 +22,9 @@ import pytest
 from tests.conftest import PASSWORD, csrf_token
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+# gunicorn 27's control socket lives at one path per user: two test runs at once
+# (SQLite and PostgreSQL side by side) would fight over it.
+NO_CONTROL = ("--no-control-socket",)
 
 
 def free_port() -> int:
@@ -51,7 +54,16 @@ def running_gunicorn(database_url: str, *options: str) -> Iterator[Server]:
         "GRABPACK_LOG_LEVEL": "WARNING",
     }
     process = subprocess.Popen(
-        [GUNICORN, "--workers", "2", "--bind", f"127.0.0.1:{port}", *options, "grabpack.wsgi:app"],
+        [
+            GUNICORN,
+            *NO_CONTROL,
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            *options,
+            "grabpack.wsgi:app",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -99,7 +111,7 @@ def test_production_refuses_to_start_without_secret(database_url):
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRABPACK_")}
     env.update(GRABPACK_ENV="production", GRABPACK_DATABASE_URL=database_url)
     result = subprocess.run(
-        [GUNICORN, "--bind", f"127.0.0.1:{free_port()}", "grabpack.wsgi:app"],
+        [GUNICORN, *NO_CONTROL, "--bind", f"127.0.0.1:{free_port()}", "grabpack.wsgi:app"],
         env=env,
         capture_output=True,
         text=True,
