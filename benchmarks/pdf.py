@@ -154,9 +154,10 @@ hr {{ border: 0; border-top: 1.2pt solid #999; }}
     )
 
 
-def to_html(items: Iterable[Flowable]) -> Iterable[str]:
+def to_html(items: Iterable[Flowable], photo_jpeg: bytes | None) -> Iterable[str]:
     """HTML for the renderer's flowables: label-and-value rows become table rows
-    (WeasyPrint lays tables out faster than flex boxes), columns a two-cell table."""
+    (WeasyPrint lays tables out faster than flex boxes), columns a two-cell table.
+    A ``Photo`` is the snapshot's JPEG, ``photo_jpeg`` (the renderer embeds it as it is)."""
     in_table = False
     for item in items:
         if isinstance(item, FieldRow) != in_table:
@@ -167,24 +168,24 @@ def to_html(items: Iterable[Flowable]) -> Iterable[str]:
             yield f'<p class="{name}">{html.escape(str(item.text or ""))}</p>'
         elif isinstance(item, FieldRow):
             yield f'<tr><th style="width: {item.label_width}pt">'
-            yield from to_html([item.label])
+            yield from to_html([item.label], photo_jpeg)
             yield "</th><td>"
-            yield from to_html([item.value])
+            yield from to_html([item.value], photo_jpeg)
             yield "</td></tr>"
         elif isinstance(item, Notice):
             yield '<div class="notice">'
-            yield from to_html(item.stack.items)
+            yield from to_html(item.stack.items, photo_jpeg)
             yield "</div>"
         elif isinstance(item, SideBySide):
             yield f'<table class="side"><tr><td style="width: {item.left_width}pt">'
-            yield from to_html(item.left.items)
+            yield from to_html(item.left.items, photo_jpeg)
             yield "</td><td>"
-            yield from to_html(item.right.items)
+            yield from to_html(item.right.items, photo_jpeg)
             yield "</td></tr></table>"
         elif isinstance(item, Stack):
-            yield from to_html(item.items)
+            yield from to_html(item.items, photo_jpeg)
         elif isinstance(item, Photo):
-            data = base64.b64encode(item.reader._data).decode()
+            data = base64.b64encode(photo_jpeg or b"").decode()
             yield (
                 f'<img src="data:image/jpeg;base64,{data}"'
                 f' style="width: {item.width}pt; height: {item.height}pt">'
@@ -212,7 +213,7 @@ def snapshot_html(snapshot: GrabPackSnapshot) -> str:
         f"{renderer._footer_note()}\nGenerated for {snapshot.generated_for}"
         f" at {london_time(snapshot.generated_at)}"
     )
-    body = "".join(to_html(renderer._get_story()))
+    body = "".join(to_html(renderer._get_story(), snapshot.photo_jpeg))
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><style>{css()}</style>'
         f'</head><body><div class="running">'

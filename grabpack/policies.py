@@ -1,4 +1,5 @@
-"""The product defaults DOMAIN.md asks to be configurable, read from the app's settings."""
+"""The product defaults no national rule fixes (review cycle, repeat missing, reporting
+quality), read from the app's settings so that each trust can set its own."""
 
 from __future__ import annotations
 

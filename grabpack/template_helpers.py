@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from jinja2 import ChainableUndefined
+from jinja2.utils import missing
 
 from grabpack.domain.clock import age_on, london_today, long_date, to_london
 from grabpack.domain.episode_schema import EPISODE, Stage, display, sections_for, shown_rows
@@ -49,9 +50,64 @@ def summary_rows(rows: list[tuple[str, str]], empty: str = "Not recorded") -> li
     return [{"key": {"text": label}, "value": {"text": value or empty}} for label, value in rows]
 
 
+class LoudUndefined(ChainableUndefined):
+    """A missing *name* fails loudly; a missing attribute or key still chains.
+
+    The NHS.UK macros read optional parameters as ``params.hint.text``, which must
+    stay quiet when ``hint`` is not given; but a typo in one of our templates
+    (``{{ patinet.full_name }}``) must not print as a blank on a police page.
+    Used in development and tests; production keeps ``ChainableUndefined``.
+    """
+
+    # The design system's macros test ``{% if caller %}`` outside a call block, and
+    # call their own helpers without every parameter (which Jinja hints at); some
+    # compare with `undefined`, a Nunjucks name Jinja does not have.
+    QUIET_NAMES = frozenset({"caller", "undefined"})
+
+    def _is_name(self) -> bool:
+        return (
+            self._undefined_obj is missing
+            and self._undefined_hint is None
+            and self._undefined_name is not None
+            and self._undefined_name not in self.QUIET_NAMES
+        )
+
+    def _loud(self) -> None:
+        if self._is_name():
+            self._fail_with_undefined_error()
+
+    def __getattr__(self, name: str):
+        if name[:2] == "__":
+            raise AttributeError(name)
+        self._loud()
+        return self
+
+    def __str__(self) -> str:
+        self._loud()
+        return super().__str__()
+
+    def __iter__(self):
+        self._loud()
+        return super().__iter__()
+
+    def __bool__(self) -> bool:
+        self._loud()
+        return super().__bool__()
+
+    def __len__(self) -> int:
+        self._loud()
+        return super().__len__()
+
+    def __html__(self) -> str:
+        self._loud()
+        return super().__html__()
+
+
 def init_app(app: Flask) -> None:
-    # The NHS.UK macros read optional params as chained attributes.
-    app.jinja_env.undefined = ChainableUndefined
+    # The NHS.UK macros read optional params as chained attributes; our own names
+    # must exist (loudly so in development and tests).
+    loud = app.config.get("GRABPACK_ENV") in ("development", "testing")
+    app.jinja_env.undefined = LoudUndefined if loud else ChainableUndefined
     # Flask escapes only *.html templates; the design system's macros are *.jinja
     # and print "text" params, so escape everywhere (their "html" params use |safe).
     app.jinja_env.autoescape = True

@@ -80,9 +80,11 @@ def database_url(migrated_database: str, tmp_path) -> str:
 
 
 @pytest.fixture
-def app_config() -> dict:
-    """Settings for the test's app; a module overrides this fixture to change them."""
-    return {}
+def app_config(request) -> dict:
+    """Settings for the test's app: a test sets them with
+    ``@pytest.mark.parametrize("app_config", [{...}], indirect=True)``, or a module
+    overrides this fixture."""
+    return getattr(request, "param", {})
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Two nurses, two tabs, a briefly locked database: no save is lost or doubled."""
+"""Two nurses, two tabs, a double click, a briefly locked database: no save is lost
+or doubled."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from grabpack.extensions import db
 from grabpack.models import GrabPackVersion, Patient, User
+from grabpack.services import grab_packs as packs
 from grabpack.services.grab_packs import VersionConflict, save_version
 from tests.conftest import POSTGRES_URL
 from tests.factories import patient_on
@@ -64,6 +66,40 @@ def test_simultaneous_saves_on_the_same_version_keep_exactly_one(app, world, pat
             thread.join(timeout=30)
         assert sorted(outcomes) == ["conflict", "saved"], outcomes
     assert version_count(app) == 1 + rounds
+
+
+def double_click(app, patient_id, email: str, barrier, outcomes) -> None:
+    """One of two posts of the same form, sent at the same moment."""
+    with app.app_context():
+        patient = db.session.get(Patient, patient_id)
+        nurse = db.session.scalar(select(User).where(User.email == email))
+        sent = packs.Submission(
+            data={"identity": {"full_name": "Chidi Okafor", "gender": "Male"}},
+            based_on=1,
+            submission_id="one-form",
+        )
+        barrier.wait()
+        try:
+            outcomes.append(type(packs.save(patient, nurse, sent)).__name__)
+            db.session.commit()
+        finally:
+            db.session.remove()
+
+
+def test_a_simultaneous_double_click_saves_once_and_both_answer_saved(app, world, patient_id):
+    barrier, outcomes = threading.Barrier(2), []
+    threads = [
+        threading.Thread(
+            target=double_click, args=(app, patient_id, world.nurse_a, barrier, outcomes)
+        )
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["DoubleClick", "Saved"], outcomes
+    assert version_count(app) == 2
 
 
 def test_second_tab_with_old_form_sees_conflict_not_overwrite(app, client, auth, world, patient_id):

@@ -429,7 +429,9 @@ def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
-def test_version_pdf_prints_that_stored_version_for_whoever_asked(app, client, auth, world):
+def test_version_pdf_prints_that_stored_version_for_those_who_may_have_it(app, client, auth, world):
+    """Staff of the ward may print any version; police only the current one and the
+    one current at reporting (here both are version 2), never version 1."""
     from grabpack.services.grab_packs import save_version
 
     with app.app_context():
@@ -445,8 +447,11 @@ def test_version_pdf_prints_that_stored_version_for_whoever_asked(app, client, a
         open_for(patient, world.nurse_a, police_reference="CAD 5555/23NOV")
         db.session.commit()
         patient_id = patient.id
-    auth.login(world.police_a)
+    auth.login(world.nurse_a)
     old = pdf_text(client.get(f"/patients/{patient_id}/grab-pack/versions/1.pdf").data)
+    auth.logout()
+    auth.login(world.police_a)
+    assert client.get(f"/patients/{patient_id}/grab-pack/versions/1.pdf").status_code == 404
     current = pdf_text(client.get(f"/patients/{patient_id}/grab-pack.pdf").data)
     assert "Female" in old and "Male" not in old.replace("Female", "")
     assert "Male" in current.replace("Female", "")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from grabpack.domain.grab_pack_schema import FieldType, iter_fields
 from grabpack.extensions import db
-from grabpack.models import AuditEvent, GrabPackVersion, Patient
+from grabpack.models import AuditEvent, GrabPackVersion, Patient, Photo
 from tests.conftest import csrf_token
 from tests.factories import patient_on
 
@@ -246,7 +246,64 @@ def test_double_submit_creates_one_version(app, client, nurse, patient_id):
     first = save(client, patient_id, fields, **{"identity-gender": "Female"})
     second = save(client, patient_id, fields, **{"identity-gender": "Female"})
     assert first.status_code == second.status_code == 302
+    assert "Version 1 saved" in client.get(second.headers["Location"]).text
     assert len(versions(app)) == 1
+
+
+def test_double_submit_with_a_photo_creates_one_version(app, client, nurse, patient_id):
+    fields = open_edit(client, patient_id)
+
+    def post():
+        data = {**fields, "identity-gender": "Female", "photo": (io.BytesIO(jpeg_bytes()), "a.jpg")}
+        return client.post(
+            f"/patients/{patient_id}/grab-pack/edit", data=data, content_type="multipart/form-data"
+        )
+
+    assert post().status_code == post().status_code == 302
+    [version] = versions(app)
+    assert version.photo_id is not None
+
+
+def test_going_back_and_saving_the_same_form_again_keeps_the_correction(
+    app, client, nurse, patient_id
+):
+    """Save, Back, correct a field, Save again: the same form (same one-time id, same
+    version it was based on) with other content. It used to answer "Version 1 saved"
+    and drop the correction; it is not a double click but a conflict with the nurse's
+    own earlier save, shown with every entry of the second edit kept."""
+    fields = open_edit(client, patient_id)
+    assert save(client, patient_id, fields, **{"identity-gender": "Female"}).status_code == 302
+    corrected = {"identity-gender": "Female", "risk-risk_to_self": "Talked of the river"}
+    page = save(client, patient_id, fields, **corrected)  # the page Back showed, corrected
+    assert page.status_code == 409
+    assert "This form was already saved, so your changes are not saved yet" in page.text
+    kept = form_fields(page.text)
+    assert kept["risk-risk_to_self"] == "Talked of the river"
+    assert kept["identity-gender"] == "Female"
+    assert kept["based_on"] == "1"
+    assert kept["submission_id"] != fields["submission_id"]  # the next Save is a new one
+    assert len(versions(app)) == 1
+    assert save(client, patient_id, kept).status_code == 302
+    last = versions(app)[-1]
+    assert last.number == 2
+    assert last.data["risk"]["risk_to_self"] == "Talked of the river"
+
+
+def test_going_back_after_a_colleague_saved_merges_all_three(app, client, nurse, patient_id, world):
+    fields = open_edit(client, patient_id)
+    save(client, patient_id, fields, **{"identity-gender": "Female"})
+    colleague = open_edit(client, patient_id)
+    save(client, patient_id, colleague, **{"description-build": "Slim"})
+    page = save(
+        client, patient_id, fields, **{"identity-gender": "Female", "description-hair": "Grey"}
+    )
+    assert page.status_code == 409
+    merged = form_fields(page.text)
+    assert merged["description-build"] == "Slim"  # the colleague's, kept
+    assert merged["description-hair"] == "Grey"  # the correction
+    assert merged["based_on"] == "2"
+    assert save(client, patient_id, merged).status_code == 302
+    assert versions(app)[-1].data["description"] == {"build": "Slim", "hair": "Grey"}
 
 
 def test_reviewed_no_changes_is_one_click_and_recorded(app, client, nurse, patient_id):
@@ -300,6 +357,65 @@ def test_photo_upload_is_stored_stripped_and_reused(app, client, nurse, patient_
     save(client, patient_id, open_edit(client, patient_id), **{"identity-gender": "Female"})
     first, second = versions(app)
     assert second.photo_id == first.photo_id  # kept, not stored twice
+
+
+def test_an_upload_is_carried_across_a_conflict(app, client, nurse, patient_id):
+    save(client, patient_id, open_edit(client, patient_id), **{"identity-gender": "Female"})
+    mine = open_edit(client, patient_id)
+    save(
+        client, patient_id, {**mine, "submission_id": "colleague"}, **{"description-build": "Slim"}
+    )
+    data = {**mine, "photo": (io.BytesIO(jpeg_bytes("teal")), "face.jpg")}
+    page = client.post(
+        f"/patients/{patient_id}/grab-pack/edit", data=data, content_type="multipart/form-data"
+    )
+    assert page.status_code == 409
+    assert "The photo you uploaded is kept" in page.text
+    carried = form_fields(page.text)
+    assert carried["pending_photo"]
+    assert save(client, patient_id, carried).status_code == 302
+    last = versions(app)[-1]
+    assert last.number == 3 and last.photo_id is not None
+
+
+def test_removing_the_photo_is_kept_across_a_conflict(app, client, nurse, patient_id):
+    data = {**open_edit(client, patient_id), "photo": (io.BytesIO(jpeg_bytes()), "face.jpg")}
+    client.post(
+        f"/patients/{patient_id}/grab-pack/edit", data=data, content_type="multipart/form-data"
+    )
+    mine = open_edit(client, patient_id)
+    save(
+        client, patient_id, {**mine, "submission_id": "colleague"}, **{"description-build": "Slim"}
+    )
+    page = save(client, patient_id, mine, remove_photo="yes")
+    assert page.status_code == 409
+    assert re.search(r'id="remove_photo"[^>]*checked', page.text)
+    assert save(client, patient_id, form_fields(page.text), remove_photo="yes").status_code == 302
+    assert versions(app)[-1].photo_id is None
+
+
+def test_duplicate_nhs_number_is_refused_on_the_field_and_stores_nothing(
+    app, client, nurse, patient_id, world
+):
+    with app.app_context():
+        patient_on(
+            world.ward_a, "Someone Else", {"identity": {"nhs_number": "9434765919"}}, world.nurse_a
+        )
+        db.session.commit()
+    data = {
+        **open_edit(client, patient_id),
+        "identity-nhs_number": "943 476 5919",
+        "photo": (io.BytesIO(jpeg_bytes("olive")), "face.jpg"),
+    }
+    page = client.post(
+        f"/patients/{patient_id}/grab-pack/edit", data=data, content_type="multipart/form-data"
+    )
+    assert page.status_code == 200
+    assert "Another patient already has this NHS number" in page.text
+    assert 'href="#identity-nhs_number"' in page.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Photo.id))) == 0
+    assert len(versions(app)) == 1  # the other patient's
 
 
 def test_upload_that_is_not_an_image_is_refused(app, client, nurse, patient_id):

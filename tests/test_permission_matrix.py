@@ -1,4 +1,4 @@
-"""Every route, every role and scope, the exact outcome (issue 5's matrix).
+"""Every route, every role and scope, the exact outcome.
 
 Scopes: own ward / other ward for staff; own area / other area for police; and for
 police the episode state: open, closed within the grace window, closed long ago,

@@ -1,4 +1,4 @@
-"""Sessions end when they should, and carry nothing personal (issue 15).
+"""Sessions end when they should, and carry nothing personal.
 
 Found: a cookie saved before sign-out still worked after it; the police list's
 15-second refresh kept an unattended screen of names signed in for ever; patient

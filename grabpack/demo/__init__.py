@@ -7,7 +7,7 @@ concern. Phone numbers are in Ofcom's drama ranges, NHS numbers in the 999
 test range, email addresses on example domains, photos are silhouettes, and
 every trust carries ``is_synthetic`` so the demo can tell its data from real data.
 
-The data is skewed as DOMAIN.md says real data is: most patients never go
+The data is skewed as real data is: most patients never go
 missing, a minority go missing again and again, and a few wards have a month
 of ten or more episodes. Packs and episodes go through the real services, in
 each patient's time order, so versions, pinned versions, risk-grade history and

@@ -1,6 +1,6 @@
 """When each patient went missing, came back, and the ward closed the episode.
 
-Skewed as DOMAIN.md says real episodes are: most patients never or once, a
+Skewed as real episodes are: most patients never or once, a
 minority in repeat clusters, and each busy ward a month of ten or more.
 """
 

@@ -1,9 +1,15 @@
 """The grab pack, declared once.
 
-Every section A-M of DOMAIN.md, its fields, labels, hints, limits and whether a
+Every section A-M of the grab pack, its fields, labels, hints, limits and whether a
 field counts towards completeness. The form, the stored version, the read-only
 view, the diff, the completeness checklist and the PDF are all built from this
 declaration: adding a field is one edit here.
+
+What the PDF's page 1 (the briefing sheet an officer acts on alone) prints, and in
+what order, is marked here too: a field or list with a ``Briefing`` mark is printed
+in that mark's ``Block`` of the sheet, and nothing else is. The report-at-once
+triggers box on the sheet is the one exception: it prints the rule in
+``domain/triggers.py``, which reads the fields the Code of Practice names.
 
 Stored shape (``GrabPackVersion.data``)::
 
@@ -22,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from grabpack.domain.clock import long_date, parse_time_of_day, time_text
+from grabpack.domain.clock import age_on, long_date, parse_time_of_day, time_text
 from grabpack.domain.mental_health_act import LEGAL_STATUSES, LegalStatus, legal_status
 from grabpack.domain.nhs_number import format_nhs_number
 
@@ -45,6 +51,65 @@ TEXT_LIMIT = 200
 LONG_TEXT_LIMIT = 5000
 
 
+class Block(StrEnum):
+    """A block of the briefing sheet (page 1 of the PDF). The sheet's layout places
+    them: the name heads the identity rows beside the photo; the legal status sits
+    beside the report-at-once triggers (while the patient is missing, the legal
+    facts as the ward stated them when reporting take its place); the restricted
+    box follows it for a restricted patient; then the risks across the page; then
+    the places beside who to call."""
+
+    NAME = "name"
+    IDENTITY = "identity"
+    LEGAL = "legal"
+    RESTRICTED = "restricted"
+    RISKS = "risks"
+    PLACES = "places"
+    CONTACTS = "contacts"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How one entry of a list reads on the briefing sheet, by its fields' keys.
+
+    ``line`` is joined with commas (an empty field the checklist asks for says it
+    is not recorded) and ``note`` follows in brackets. An entry whose ``flag`` (a
+    yes/no) is yes comes first, labelled with that field's label in capitals;
+    otherwise the label is the entry's ``kind`` (a choice) or the list's item label,
+    and entries whose kind is one of ``first`` come before the rest. A list marked
+    with no ``Entry`` prints every field in its line.
+    """
+
+    line: tuple[str, ...]
+    note: str = ""
+    kind: str = ""
+    first: tuple[str, ...] = ()
+    flag: str = ""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(key for key in (*self.line, self.note, self.kind, self.flag) if key)
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Printed on the briefing sheet (page 1), as well as in full after it.
+
+    Items of a block print by ``order``, ties in declaration order. ``label`` is a
+    shorter label for the sheet; ``show`` words the value for the sheet (given the
+    field, the stored value and the day printed) where ``display_value`` is not
+    enough; a list gives its ``entry``. An empty value prints "Not recorded" where
+    the completeness checklist asks for the field (``Field.is_needed``), and is
+    left out otherwise (every field of the restricted box is printed).
+    """
+
+    block: Block
+    order: int = 0
+    label: str = ""
+    show: Callable[[Field, object, date], str] | None = None
+    entry: Entry | None = None
+
+
 @dataclass(frozen=True)
 class Field:
     key: str
@@ -58,7 +123,7 @@ class Field:
     # Dates that cannot be in the future (date of birth, photo taken).
     not_future: bool = False
     # Printed on the PDF's briefing sheet (page 1) as well as in full.
-    briefing: bool = False
+    briefing: Briefing | None = None
     # Counts towards completeness only when this says so of the pack's data (a fact
     # that only some legal statuses need).
     needed_when: Callable[[dict], bool] | None = None
@@ -89,7 +154,14 @@ class Group:
     # Complete when at least one item has every completeness field filled.
     counts_for_completeness: bool = False
     max_items: int = 50
-    briefing: bool = False
+    # Printed on the PDF's briefing sheet (page 1), an entry a row, as well as in full.
+    briefing: Briefing | None = None
+
+    def __post_init__(self) -> None:
+        entry = self.briefing.entry if self.briefing else None
+        unknown = set(entry.keys if entry else ()) - {item.key for item in self.fields}
+        if unknown:
+            raise ValueError(f"{self.key}: the briefing entry names no field {sorted(unknown)}")
 
 
 @dataclass(frozen=True)
@@ -122,6 +194,24 @@ def _status_needs(need: Callable[[LegalStatus], bool]) -> Callable[[dict], bool]
     return needed
 
 
+def _age_and_birth_date(field: Field, value: object, today: date) -> str:
+    """``35 (born 1 April 1990)``: the age on the day printed, then the date."""
+    shown = display_value(field, value)
+    age = age_on(str(value), today) if shown else None
+    return f"{age} (born {shown})" if age is not None else shown
+
+
+def _centimetres(field: Field, value: object, today: date) -> str:
+    shown = display_value(field, value)
+    return f"{shown} cm" if shown else ""
+
+
+def _status_and_meaning(field: Field, value: object, today: date) -> str:
+    """``Section 3: Treatment (6 months, renewable)``."""
+    status = legal_status(str(value or ""))
+    return f"{status.label}: {status.meaning}" if status else display_value(field, value)
+
+
 RISK_CATEGORIES = (("low", "Low"), ("medium", "Medium"), ("high", "High"))
 
 GRAB_PACK: tuple[Section, ...] = (
@@ -130,25 +220,37 @@ GRAB_PACK: tuple[Section, ...] = (
         "A",
         "Identity",
         (
-            Field("full_name", "Full name", counts_for_completeness=True, briefing=True),
-            Field("preferred_name", "Preferred name", briefing=True),
-            Field("aliases", "Previous names and aliases", FieldType.LONG_TEXT, briefing=True),
+            Field(
+                "full_name",
+                "Full name",
+                counts_for_completeness=True,
+                briefing=Briefing(Block.NAME),
+            ),
+            Field("preferred_name", "Preferred name", briefing=Briefing(Block.IDENTITY)),
+            Field(
+                "aliases",
+                "Previous names and aliases",
+                FieldType.LONG_TEXT,
+                briefing=Briefing(Block.IDENTITY),
+            ),
             Field(
                 "date_of_birth",
                 "Date of birth",
                 FieldType.DATE,
                 counts_for_completeness=True,
                 not_future=True,
-                briefing=True,
+                briefing=Briefing(Block.IDENTITY, label="Age", show=_age_and_birth_date),
                 hint="For example, 27 3 1985",
             ),
-            Field("gender", "Gender", counts_for_completeness=True, briefing=True),
+            Field(
+                "gender", "Gender", counts_for_completeness=True, briefing=Briefing(Block.IDENTITY)
+            ),
             Field(
                 "nhs_number",
                 "NHS number",
                 FieldType.NHS_NUMBER,
                 hint="10 digits, like 943 476 5919",
-                briefing=True,
+                briefing=Briefing(Block.IDENTITY),
             ),
             Field("local_hospital_id", "Local hospital number"),
             Field(
@@ -172,33 +274,36 @@ GRAB_PACK: tuple[Section, ...] = (
                 minimum=50,
                 maximum=250,
                 counts_for_completeness=True,
-                briefing=True,
+                briefing=Briefing(Block.IDENTITY, label="Height", show=_centimetres),
             ),
             Field(
                 "build",
                 "Build",
                 counts_for_completeness=True,
-                briefing=True,
+                briefing=Briefing(Block.IDENTITY),
                 hint="For example, slim, medium, heavy",
             ),
             Field(
-                "ethnicity", "Ethnicity (as described)", counts_for_completeness=True, briefing=True
+                "ethnicity",
+                "Ethnicity (as described)",
+                counts_for_completeness=True,
+                briefing=Briefing(Block.IDENTITY),
             ),
             Field(
                 "hair",
                 "Hair: colour, style and length",
                 counts_for_completeness=True,
-                briefing=True,
+                briefing=Briefing(Block.IDENTITY),
             ),
-            Field("facial_hair", "Facial hair", briefing=True),
-            Field("eye_colour", "Eye colour", briefing=True),
+            Field("facial_hair", "Facial hair", briefing=Briefing(Block.IDENTITY)),
+            Field("eye_colour", "Eye colour", briefing=Briefing(Block.IDENTITY)),
             Field("glasses", "Glasses or contact lenses"),
             Field(
                 "marks",
                 "Scars, tattoos, piercings and marks",
                 FieldType.LONG_TEXT,
                 counts_for_completeness=True,
-                briefing=True,
+                briefing=Briefing(Block.IDENTITY),
             ),
             Field("accent", "Accent"),
             Field("aids", "Mobility or communication aids", FieldType.LONG_TEXT),
@@ -272,14 +377,14 @@ GRAB_PACK: tuple[Section, ...] = (
                 "What happens if doses are missed",
                 FieldType.LONG_TEXT,
                 counts_for_completeness=True,
-                briefing=True,
+                briefing=Briefing(Block.RISKS, order=5),
             ),
             Field(
                 "physical_conditions",
                 "Physical conditions",
                 FieldType.LONG_TEXT,
                 hint="For example, diabetes, epilepsy",
-                briefing=True,
+                briefing=Briefing(Block.RISKS, order=6),
             ),
             Field("allergies", "Allergies", FieldType.LONG_TEXT),
             Field("substance_use", "Substance or alcohol use", FieldType.LONG_TEXT),
@@ -299,14 +404,14 @@ GRAB_PACK: tuple[Section, ...] = (
                 FieldType.CHOICE,
                 choices=tuple((s.key, s.label) for s in LEGAL_STATUSES),
                 counts_for_completeness=True,
-                briefing=True,
+                briefing=Briefing(Block.LEGAL, label="Mental Health Act", show=_status_and_meaning),
             ),
             Field(
                 "section_start_on",
                 "Section start date",
                 FieldType.DATE,
                 not_future=True,
-                briefing=True,
+                briefing=Briefing(Block.LEGAL),
                 hint="The day of admission under the section, or of the holding power",
                 needed_when=_status_needs(lambda status: status.needs_start),
             ),
@@ -314,7 +419,7 @@ GRAB_PACK: tuple[Section, ...] = (
                 "section_start_time",
                 "Section start time",
                 FieldType.TIME,
-                briefing=True,
+                briefing=Briefing(Block.LEGAL),
                 hint="24-hour clock, like 22:00. Needed for section 5(4), 5(2), 4, 135 and "
                 "136, which last a number of hours",
                 needed_when=_status_needs(lambda status: status.needs_start_time),
@@ -323,7 +428,7 @@ GRAB_PACK: tuple[Section, ...] = (
                 "section_expires_on",
                 "Current period ends",
                 FieldType.DATE,
-                briefing=True,
+                briefing=Briefing(Block.LEGAL),
                 hint="The last day of the current period of detention, CTO or guardianship, "
                 "after any renewal",
                 needed_when=_status_needs(lambda status: status.needs_period_end),
@@ -333,7 +438,7 @@ GRAB_PACK: tuple[Section, ...] = (
                 "CTO recall date",
                 FieldType.DATE,
                 not_future=True,
-                briefing=True,
+                briefing=Briefing(Block.LEGAL),
                 hint="Only for a CTO patient who has been recalled to hospital (section 17E)",
                 needed_when=_status_needs(lambda status: status.key == "cto_17e"),
             ),
@@ -342,14 +447,14 @@ GRAB_PACK: tuple[Section, ...] = (
                 "Detention ended",
                 FieldType.DATE,
                 not_future=True,
-                briefing=True,
+                briefing=Briefing(Block.LEGAL),
                 hint="If the section was discharged or lapsed; leave blank while it lasts",
             ),
             Field(
                 "moj_reference",
                 "Ministry of Justice reference",
                 hint="Restricted patients only (37/41, 47/49, 48/49)",
-                briefing=True,
+                briefing=Briefing(Block.RESTRICTED),
             ),
             Field(
                 "s17_leave",
@@ -371,7 +476,7 @@ GRAB_PACK: tuple[Section, ...] = (
                 FieldType.LONG_TEXT,
                 counts_for_completeness=True,
                 hint="Self-harm, suicide attempts and methods",
-                briefing=True,
+                briefing=Briefing(Block.RISKS, order=1),
             ),
             Field(
                 "risk_to_others",
@@ -379,7 +484,7 @@ GRAB_PACK: tuple[Section, ...] = (
                 FieldType.LONG_TEXT,
                 counts_for_completeness=True,
                 hint="Violence, weapons",
-                briefing=True,
+                briefing=Briefing(Block.RISKS, order=2),
             ),
             Field(
                 "risk_from_others",
@@ -387,20 +492,20 @@ GRAB_PACK: tuple[Section, ...] = (
                 FieldType.LONG_TEXT,
                 counts_for_completeness=True,
                 hint="Exploitation, abuse",
-                briefing=True,
+                briefing=Briefing(Block.RISKS, order=3),
             ),
+            # The two triggers the pack answers: the sheet prints them with the third
+            # (Part III) from the report-at-once rule, ``triggers.report_at_once``.
             Field(
                 "considered_dangerous",
                 "Considered dangerous",
                 FieldType.YES_NO,
-                briefing=True,
                 hint="Code of Practice: report to police immediately",
             ),
             Field(
                 "particularly_vulnerable",
                 "Considered particularly vulnerable",
                 FieldType.YES_NO,
-                briefing=True,
                 hint="Code of Practice: report to police immediately",
             ),
             Field(
@@ -409,7 +514,7 @@ GRAB_PACK: tuple[Section, ...] = (
                 FieldType.CHOICE,
                 choices=RISK_CATEGORIES,
                 counts_for_completeness=True,
-                briefing=True,
+                briefing=Briefing(Block.RISKS, order=4),
             ),
         ),
     ),
@@ -438,7 +543,12 @@ GRAB_PACK: tuple[Section, ...] = (
                     Field("is_risk_location", "Risk location", FieldType.YES_NO),
                 ),
                 counts_for_completeness=True,
-                briefing=True,
+                briefing=Briefing(
+                    Block.PLACES,
+                    entry=Entry(
+                        line=("address", "postcode"), note="reason", flag="is_risk_location"
+                    ),
+                ),
             ),
         ),
     ),
@@ -485,7 +595,14 @@ GRAB_PACK: tuple[Section, ...] = (
                     Field("notes", "Notes", FieldType.LONG_TEXT),
                 ),
                 counts_for_completeness=True,
-                briefing=True,
+                briefing=Briefing(
+                    Block.CONTACTS,
+                    entry=Entry(
+                        line=("name", "phone"),
+                        kind="relationship",
+                        first=("next_of_kin", "nearest_relative"),
+                    ),
+                ),
             ),
         ),
         hint="The ward's 24-hour phone is printed on every pack.",

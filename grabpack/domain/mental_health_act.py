@@ -1,4 +1,4 @@
-"""Legal status under the Mental Health Act 1983, as DOMAIN.md tabulates it.
+"""Legal status under the Mental Health Act 1983, with the retake rule of each.
 
 Each status names the rule by which a patient who is absent can (or cannot) be
 taken back: ``retake.power_to_retake`` reads it. The rules are a product reading

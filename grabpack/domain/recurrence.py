@@ -1,4 +1,4 @@
-"""Repeat missing: DOMAIN.md's product default, configurable because no national
+"""Repeat missing: a product default, configurable because no national
 numeric definition exists. A patient is a *repeat* when they have at least
 ``episodes`` missing episodes noticed in the rolling ``window_days``."""
 

@@ -1,7 +1,7 @@
-"""Poor reporting on an episode (DOMAIN.md): no grab pack, pack incomplete, review
-overdue, photo stale, reported to police late after the absence was noticed, the
-retake limit not given to police where there is one, and for a restricted patient
-the Ministry of Justice not told at once.
+"""Poor reporting on an episode, as the Affinity review counts it: no grab pack,
+pack incomplete, review overdue, photo stale, reported to police late after the
+absence was noticed, the retake limit not given to police where there is one, and
+for a restricted patient the Ministry of Justice not told at once.
 
 Pack facts are recorded when the episode opens, so that later edits cannot
 rewrite how well it was reported; the times are judged from the episode's own.

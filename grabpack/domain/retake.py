@@ -14,7 +14,7 @@ a day includes that day, so 28 days beginning with 1 January end at the end of
 Day-counted powers end at the end of a London day; hour powers run from the
 moment, to the minute, in real elapsed time (across clock changes).
 
-This is a product reading of the Mental Health Act 1983 (DOMAIN.md); every
+This is a product reading of the Mental Health Act 1983 (the README's table); every
 statement carries ``CONFIRM``.
 """
 
@@ -92,7 +92,7 @@ def absence_began(
     last_seen_at: datetime | None, leave_due_back_at: datetime | None
 ) -> datetime | None:
     """The moment the patient went: when leave ended and they failed to return, else
-    when they were last seen. Never when the absence was noticed (DOMAIN.md)."""
+    when they were last seen. Never when the absence was noticed."""
     return leave_due_back_at or last_seen_at
 
 
@@ -203,11 +203,6 @@ class RetakePower:
         return self.answer is Answer.RETAKE_UNTIL or (
             self.answer is Answer.NOT_KNOWN and self.power.startswith("s18")
         )
-
-    @property
-    def is_power_to_retake(self) -> bool:
-        """A patient who can be taken back (AWOL); informal and non-recalled are missing."""
-        return self.answer in (Answer.RETAKE_UNTIL, Answer.RETAKE_ANY_TIME)
 
     def has_ended(self, now: datetime) -> bool:
         return self.ends_at is not None and now >= self.ends_at

@@ -1,6 +1,6 @@
 """When a grab pack is next due for review, and when its photo is stale.
 
-Product defaults from DOMAIN.md, all configurable: 7 days after the last review
+Product defaults (no protocol gives a number), all configurable: 7 days after the last review
 for a patient at high risk of going missing, 28 days otherwise; at once after a
 change of legal status or missing-risk category; photo stale after 183 days.
 """

@@ -16,12 +16,12 @@ from grabpack.domain.episode_schema import Stage
 from grabpack.episodes import bp
 from grabpack.episodes.forms import ActionForm, episode_form, form_values
 from grabpack.extensions import db
-from grabpack.models import ShareLink
 from grabpack.models.base import utcnow
 from grabpack.policies import reporting_policy
 from grabpack.services import access, share_links
 from grabpack.services import episodes as episode_service
 from grabpack.services.episodes import EpisodeError, KindNeedsConfirming
+from grabpack.transactions import saving
 
 
 def _episode_or_404(episode_id: uuid.UUID):
@@ -52,20 +52,16 @@ def new(patient_id: uuid.UUID):
     checking = request.form.get("action") == "check"  # "work out the power" without saving
     if not checking and form.validate_on_submit():
         try:
-            episode = episode_service.open_episode(
-                patient,
-                current_user,
-                form_values(form, Stage.OPEN),
-                kind_confirmed=bool(form.confirm_kind.data),
-            )
-            db.session.commit()
-        except KindNeedsConfirming as warning:
-            db.session.rollback()
+            with saving(form, EpisodeError) as outcome:
+                episode = episode_service.open_episode(
+                    patient,
+                    current_user,
+                    form_values(form, Stage.OPEN),
+                    kind_confirmed=bool(form.confirm_kind.data),
+                )
+        except KindNeedsConfirming as warning:  # a warning on the kind, not the form
             form.kind.errors = [str(warning)]
-        except EpisodeError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
+        if outcome.saved:
             flash(
                 "Missing episode recorded. Police in the area can now see the grab pack.", "success"
             )
@@ -107,11 +103,7 @@ def view(episode_id: uuid.UUID):
 
 def _render_episode(episode, new_link_token=None, **forms):
     """The episode page; ``forms`` replaces a stage's blank form with one that has errors."""
-    links = sorted(
-        db.session.query(ShareLink).filter_by(episode_id=episode.id),
-        key=lambda link: link.created_at,
-        reverse=True,
-    )
+    links = episode_service.share_links_of(episode)
     now = utcnow()
     return render_template(
         "episodes/view.html",
@@ -133,13 +125,9 @@ def _save_stage(episode, stage: Stage, service, done: str):
     """Validate the stage's form, call its service, and show the episode again."""
     form = episode_form(stage)
     if form.validate_on_submit():
-        try:
+        with saving(form, EpisodeError) as outcome:
             service(episode, current_user, form_values(form, stage, sent_only=True))
-            db.session.commit()
-        except EpisodeError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
+        if outcome.saved:
             flash(done, "success")
             return redirect(url_for("episodes.view", episode_id=episode.id))
     return _render_episode(episode, **{stage.value: form})
@@ -182,14 +170,12 @@ def share(episode_id: uuid.UUID):
     episode = _episode_or_404(episode_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with saving(None, share_links.ShareLinkError) as outcome:
         _link, token = share_links.create_link(
             episode, current_user, current_app.config["SHARE_LINK_HOURS"]
         )
-        db.session.commit()
-    except share_links.ShareLinkError as error:
-        db.session.rollback()
-        flash(str(error), "info")
+    if not outcome.saved:
+        flash(outcome.refusal, "info")
         return redirect(url_for("episodes.view", episode_id=episode.id))
     # Shown once, on this response only: the token is not stored and not in any URL we log.
     return _render_episode(episode, new_link_token=token)
@@ -199,8 +185,8 @@ def share(episode_id: uuid.UUID):
 @roles_required(*STAFF)
 def revoke(episode_id: uuid.UUID, link_id: int):
     episode = _episode_or_404(episode_id)
-    link = db.session.get(ShareLink, link_id)
-    if link is None or link.episode_id != episode.id or not ActionForm().validate_on_submit():
+    link = episode_service.share_link_of(episode, link_id)
+    if link is None or not ActionForm().validate_on_submit():
         abort(404)
     share_links.revoke(link, current_user)
     db.session.commit()

@@ -71,7 +71,7 @@ class MissingEpisode(db.Model):
     s18_expiry_stated: Mapped[bool] = mapped_column(Boolean, default=False)
     moj_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    # Reporting quality at opening (DOMAIN.md "poor reporting").
+    # Reporting quality at opening (``domain.reporting``: "poor reporting").
     had_no_pack: Mapped[bool] = mapped_column(Boolean, default=False)
     pack_incomplete: Mapped[bool] = mapped_column(Boolean, default=False)
     review_overdue: Mapped[bool] = mapped_column(Boolean, default=False)

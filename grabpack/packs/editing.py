@@ -1,6 +1,8 @@
 """The edit form's mechanics that are not validation: adding and removing entries
-of repeatable groups without losing what was typed, and carrying an uploaded
-photo across a conflict without trusting the browser with a raw photo id."""
+of repeatable groups without losing what was typed, turning a posted form into
+the save service's ``Submission`` and its answer back into a form, and carrying
+an uploaded photo across a conflict without trusting the browser with a raw
+photo id."""
 
 from __future__ import annotations
 
@@ -12,6 +14,17 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 
 from grabpack.domain.grab_pack_schema import GRAB_PACK, Group
+from grabpack.models import Photo
+from grabpack.packs.forms import from_data, grab_pack_form_class, to_data
+from grabpack.services.grab_packs import (
+    KEEP_PHOTO,
+    CarriedPhoto,
+    Conflict,
+    NewPhoto,
+    PhotoChoice,
+    Submission,
+    new_submission_id,
+)
 
 GROUPS = {
     f"{s.key}-{item.key}": item for s in GRAB_PACK for item in s.items if isinstance(item, Group)
@@ -67,3 +80,62 @@ def read_pending_photo(token: str, patient_id: uuid.UUID) -> int | None:
     if payload.get("patient") != str(patient_id):
         return None
     return int(payload["photo"])
+
+
+# --- the form and the save service --------------------------------------------------------
+
+
+def submission(form, patient_id: uuid.UUID) -> Submission:
+    """What a validated edit form asks the save service to do."""
+    return Submission(
+        data=to_data(form),
+        based_on=int(form.based_on.data or 0),
+        submission_id=form.submission_id.data or "",
+        note=form.change_note.data or "",
+        photo=_photo_choice(form, patient_id),
+    )
+
+
+def _photo_choice(form, patient_id: uuid.UUID) -> PhotoChoice:
+    """A new upload, else one carried over a conflict, else removal, else keep."""
+    upload = form.photo.data
+    if upload and getattr(upload, "filename", ""):
+        return NewPhoto(upload.read())
+    if photo_id := read_pending_photo(form.pending_photo.data, patient_id):
+        return CarriedPhoto(photo_id)
+    if form.remove_photo.data:
+        return None
+    return KEEP_PHOTO
+
+
+def new_form(data: dict, based_on: int):
+    """A fresh edit form holding ``data``, to be saved on top of version ``based_on``."""
+    form = grab_pack_form_class()(formdata=None, data=from_data(data))
+    form.based_on.data = str(based_on)
+    form.submission_id.data = new_submission_id()
+    return form
+
+
+def conflict_form(sent, conflict: Conflict, patient_id: uuid.UUID):
+    """The nurse's entries on top of the version now current, with their note and
+    photo choice carried over, as a new form (a new one-time id: the next Save is
+    a new submission)."""
+    form = new_form(conflict.merged, conflict.theirs.number)
+    form.change_note.data = sent.change_note.data
+    if isinstance(conflict.photo, Photo):
+        form.pending_photo.data = sign_pending_photo(conflict.photo.id, patient_id)
+    form.remove_photo.data = conflict.photo is None
+    return form
+
+
+def show_errors(form, errors: dict[str, str]) -> None:
+    """Put the save service's refusals on the form's fields ("" for the whole form)."""
+    for name, message in errors.items():
+        if not name:
+            form.form_errors.append(message)
+            continue
+        field, container = None, form
+        for part in name.split("-"):  # "identity-nhs_number": a section's field
+            field = container[part]
+            container = getattr(field, "form", None)
+        field.errors = [*field.errors, message]

@@ -15,6 +15,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     EmailField,
     FieldList,
     Form,
@@ -180,6 +181,7 @@ def grab_pack_form_class() -> type[FlaskForm]:
         photo=FileField(
             "Photo", description="A recent head-and-shoulders photo: JPEG, PNG or WebP"
         ),
+        remove_photo=BooleanField("Remove the photo"),
         change_note=TextAreaField(
             "What changed (optional)",
             filters=[clean_text],

@@ -35,6 +35,7 @@ from reportlab.platypus import (
 from grabpack.domain.clock import long_date, to_london
 from grabpack.pdf.fonts import LATIN, register_fonts
 from grabpack.pdf.text import TextBlock, TextStyle, draw_lines, draw_text
+from grabpack.pdf.typesetting import PageHoldingCanvas
 
 MARKING = "OFFICIAL-SENSITIVE"
 BUILD_LOCK = threading.Lock()
@@ -340,25 +341,15 @@ def text(value: object, style: TextStyle = STYLES.value, direction: str = "auto"
 # --- the numbered canvas and the renderer ------------------------------------------
 
 
-class NumberedCanvas(Canvas):
+class NumberedCanvas(PageHoldingCanvas):
     """Holds every page back until the end so that each can say "Page X of Y"."""
 
     def __init__(self, *args, page_footer: Callable[[Canvas, int, int], None], **kwargs):
         super().__init__(*args, **kwargs)
         self._page_footer = page_footer
-        self._pages: list[dict] = []
 
-    def showPage(self):  # noqa: N802 (ReportLab's name)
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._page_footer(self, number, total)
-            super().showPage()
-        super().save()
+    def on_held_page(self, number: int, total: int) -> None:
+        self._page_footer(self, number, total)
 
 
 class DocumentRenderer:

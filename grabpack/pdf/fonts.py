@@ -9,6 +9,8 @@ the Ł of Łukasz, so it is never used.
 A character is printed in the first family that has a glyph for it (see
 ``FAMILIES``). Families marked ``shaped`` are shaped with HarfBuzz (joined
 Arabic, Indic conjuncts and vowel signs); the others are drawn glyph by glyph.
+Each is registered as a ``typesetting.EmbeddedFont``, the ReportLab font class
+whose private hooks make its text extract.
 """
 
 from __future__ import annotations
@@ -17,17 +19,14 @@ import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from itertools import groupby
 
+import uharfbuzz
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
+
+from grabpack.pdf.typesetting import EmbeddedFont
 
 NOTO = "/usr/share/fonts/truetype/noto"
 WQY = "/usr/share/fonts/truetype/wqy"
-
-# Glyphs that HarfBuzz produces but that have no code point of their own
-# (ligatures, conjuncts, contextual forms) are given one in this range by ReportLab.
-PRIVATE_USE = range(0xE000, 0xF900)
 
 
 class FontsMissing(RuntimeError):
@@ -97,78 +96,11 @@ LATIN = FAMILIES[0]
 FAMILY_BY_FONT_NAME: dict[str, FontFamily] = {}
 
 
-class EmbeddedFont(TTFont):
-    """A TrueType font whose text extracts back out of the PDF.
-
-    ReportLab writes each subset's ToUnicode map itself; this one also maps the
-    glyphs HarfBuzz substitutes without a code point of their own (Bengali
-    conjuncts, say) to the characters they stand for, recorded in
-    ``private_text`` as the text is shaped, and encodes characters beyond the
-    Basic Multilingual Plane as UTF-16 surrogate pairs, as the PDF format requires.
-    """
-
-    def __init__(self, name: str, filename: str) -> None:
-        super().__init__(name, filename)
-        self.private_text: dict[int, str] = {}
-        self.coverage = frozenset(code for code, glyph in self.face.charToGlyph.items() if glyph)
-
-    def splitString(self, text, doc, encoding="utf-8"):  # noqa: N802 (ReportLab's name)
-        """ReportLab's, with a fast path for text whose characters already have
-        codes in this document (after the first page, nearly all of it)."""
-        state = self.state.get(doc)
-        if state is not None and isinstance(text, str):
-            try:
-                codes = list(map(state.assignments.__getitem__, map(ord, text)))
-            except KeyError:
-                pass  # a character new to this document: ReportLab assigns it a code
-            else:
-                if not codes or max(codes) < 256:
-                    return [(0, bytes(codes))] if codes else []
-                return [
-                    (subset, bytes(code & 0xFF for code in group))
-                    for subset, group in groupby(codes, key=lambda code: code >> 8)
-                ]
-        return super().splitString(text, doc, encoding)
-
-    def addObjects(self, doc) -> None:  # noqa: N802 (ReportLab's name)
-        state = self.state.get(doc)
-        subsets = [list(subset) for subset in state.subsets] if state else []
-        super().addObjects(doc)
-        for number, subset in enumerate(subsets):
-            base_name = b"".join(
-                (SUBSETN(number), b"+", self.face.name, self.face.subfontNameX)
-            ).decode("pdfdoc")
-            stream = doc.idToObject.get("toUnicodeCMap:" + base_name)
-            if stream is not None:
-                stream.content = to_unicode_cmap(base_name, subset, self.private_text)
-
-
-def to_unicode_cmap(name: str, codes: list[int], private_text: dict[int, str]) -> str:
-    """A ToUnicode CMap for one 256-glyph subset (PDF 1.7 section 9.10.3)."""
-    entries = []
-    for index, code in enumerate(codes):
-        if not code:
-            continue  # an unused slot (.notdef)
-        text = private_text.get(code, "") if code in PRIVATE_USE else chr(code)
-        if text:
-            entries.append(f"<{index:02X}> <{text.encode('utf-16-be').hex().upper()}>")
-    lines = [
-        "/CIDInit /ProcSet findresource begin",
-        "12 dict begin",
-        "begincmap",
-        f"/CIDSystemInfo << /Registry ({name}) /Ordering ({name}) /Supplement 0 >> def",
-        f"/CMapName /{name} def",
-        "/CMapType 2 def",
-        "1 begincodespacerange",
-        f"<00> <{max(len(codes) - 1, 0):02X}>",
-        "endcodespacerange",
-    ]
-    # At most 100 entries per bfchar block.
-    for start in range(0, len(entries), 100):
-        block = entries[start : start + 100]
-        lines += [f"{len(block)} beginbfchar", *block, "endbfchar"]
-    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-    return "\n".join(lines)
+def coverage(path: str) -> frozenset[int]:
+    """The code points the font file at ``path`` (its first face) has glyphs for,
+    read with uharfbuzz's public ``Face.unicodes`` (the same set as the font's
+    cmap as ReportLab reads it; a contract test checks that they agree)."""
+    return frozenset(uharfbuzz.Face(uharfbuzz.Blob.from_file_path(path)).unicodes)
 
 
 _lock = threading.Lock()
@@ -209,9 +141,12 @@ def register_fonts() -> tuple[FontFamily, ...]:
         for family in FAMILIES:
             if not os.path.exists(family.regular):
                 continue
-            pdfmetrics.registerFont(EmbeddedFont(family.name, family.regular))
+            pdfmetrics.registerFont(
+                EmbeddedFont(family.name, family.regular, coverage(family.regular))
+            )
             if family.bold and os.path.exists(family.bold):
-                pdfmetrics.registerFont(EmbeddedFont(family.font_name(bold=True), family.bold))
+                bold = EmbeddedFont(family.font_name(bold=True), family.bold, coverage(family.bold))
+                pdfmetrics.registerFont(bold)
             else:
                 family = replace(family, bold=None)
             FAMILY_BY_FONT_NAME[family.name] = family

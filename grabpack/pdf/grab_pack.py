@@ -2,30 +2,30 @@
 
 Rendered from a ``GrabPackSnapshot``, a plain copy of one stored grab-pack
 version (plus the open episode's Part 2 facts, if any), never from the live
-record. Page 1 is a briefing sheet an officer can act on alone; the pages after
-it print every section of ``GRAB_PACK`` in order, so a field added to the
-schema appears here with no edit to this module. The open episode's facts come
-as (label, value) rows read from ``episode_schema.EPISODE`` by the service, so
-this module names no episode field either; the power to retake is printed in
-the words of its ``RetakePower``, never worked out here.
+record. Page 1 is a briefing sheet an officer can act on alone: it prints what
+the declaration marks for it (``grab_pack_schema.Briefing``), block by block,
+and the report-at-once triggers as ``triggers.report_at_once`` answers them. The
+pages after it print every section of ``GRAB_PACK`` in order, so a field added
+to the schema appears here with no edit to this module. The open episode's
+facts come as (label, value) rows read from ``episode_schema.EPISODE`` by the
+service, so this module names no episode field either; the power to retake is
+printed in the words of its ``RetakePower``, never worked out here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from io import BytesIO
 
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, PageBreak
 
-from grabpack.domain.clock import age_on
 from grabpack.domain.grab_pack_schema import (
     GRAB_PACK,
-    SECTIONS_BY_KEY,
-    YES_NO_UNKNOWN,
+    Block,
+    Entry,
     Field,
     Group,
     Section,
@@ -34,7 +34,8 @@ from grabpack.domain.grab_pack_schema import (
     value_of,
 )
 from grabpack.domain.mental_health_act import legal_status
-from grabpack.domain.retake import CONFIRM, Answer, RetakePower
+from grabpack.domain.retake import CONFIRM, RetakePower, legal_facts_from_pack
+from grabpack.domain.triggers import report_at_once
 from grabpack.pdf.document import (
     NOT_RECORDED,
     STYLES,
@@ -52,6 +53,7 @@ from grabpack.pdf.document import (
     to_london,
 )
 from grabpack.pdf.text import TextBlock, TextStyle, clean, cut_text, layout
+from grabpack.pdf.typesetting import JpegReader
 
 
 @dataclass(frozen=True)
@@ -76,14 +78,16 @@ class OpenEpisodeFacts:
     ``episode_schema.display`` words them, in the declaration's order (not the
     kind and time noticed, which the title gives, nor the legal facts);
     ``legal_rows`` are the legal facts the ward stated when reporting, besides
-    the status itself (``legal_label``). ``retake`` is the power to retake worked
-    out from them when the absence was reported: what police were told.
+    the status itself (``legal_status``, its key: "" when not known; worded as
+    ``legal_label``). ``retake`` is the power to retake worked out from them when
+    the absence was reported: what police were told.
     """
 
     kind: str  # label: "Missing", "AWOL", "Escapee"
     noticed_at: datetime
     retake: RetakePower
     rows: Rows = ()
+    legal_status: str = ""
     legal_label: str = ""
     legal_rows: Rows = ()
 
@@ -119,9 +123,7 @@ def render_grab_pack(snapshot: GrabPackSnapshot) -> bytes:
     return GrabPackRenderer(snapshot).render()
 
 
-# --- values as printed -------------------------------------------------------------
-
-YES_NO_LABELS = dict(YES_NO_UNKNOWN)
+# --- page 1 ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -129,9 +131,12 @@ class Budget:
     """How much of the pack page 1 holds: characters per text, entries per list."""
 
     text: int
-    short_text: int  # beside the photo
+    short_text: int  # beside the photo, and in a list's entries
     places: int
     contacts: int
+
+    def entries(self, block: Block) -> int:
+        return self.contacts if block is Block.CONTACTS else self.places
 
 
 # Page 1 tries each in turn until it fits on the page.
@@ -149,25 +154,19 @@ NO_STATEMENT = "The power to retake is worked out when an absence is reported."
 PHOTO_WIDTH = 52 * mm
 PHOTO_HEIGHT = 65 * mm
 HALF = 88 * mm
+# The width of the labels in each block of the sheet.
+LABEL_WIDTH = {
+    Block.IDENTITY: 40 * mm,
+    Block.LEGAL: 30 * mm,
+    Block.RESTRICTED: 30 * mm,
+    Block.RISKS: 44 * mm,
+    Block.PLACES: 27 * mm,
+    Block.CONTACTS: 28 * mm,
+}
 
 
 def _is_yes(value: object) -> bool:
     return value is True or str(value).lower() == "yes"
-
-
-@dataclass
-class _Section:
-    """A section's stored values, looked up by field key."""
-
-    section: Section
-    values: dict = field(default_factory=dict)
-
-    def get(self, key: str) -> object:
-        return self.values.get(key)
-
-    def show(self, key: str) -> str:
-        item = next(i for i in self.section.fields if i.key == key)
-        return display_value(item, self.get(key))
 
 
 class GrabPackRenderer(DocumentRenderer):
@@ -177,20 +176,15 @@ class GrabPackRenderer(DocumentRenderer):
         super().__init__(generated_for=snapshot.generated_for, generated_at=snapshot.generated_at)
         self.snapshot = snapshot
         self.data = snapshot.data if isinstance(snapshot.data, dict) else {}
+        # The sections stored as they should be, for rules that read the pack's data.
+        self.sections = {key: v for key, v in self.data.items() if isinstance(v, dict)}
         self.today = to_london(snapshot.generated_at).date()
         self.budget = BUDGETS[0]
 
     # --- lookups ---
 
-    def section(self, key: str) -> _Section:
-        values = self.data.get(key)
-        return _Section(SECTIONS_BY_KEY[key], values if isinstance(values, dict) else {})
-
     def value(self, section_key: str, field_key: str) -> object:
-        try:
-            return value_of(self.data, section_key, field_key)
-        except AttributeError:  # a section stored as something other than a dict
-            return None
+        return value_of(self.sections, section_key, field_key)
 
     def group_items(self, section_key: str, group: Group) -> list[dict]:
         items = self.value(section_key, group.key)
@@ -203,9 +197,9 @@ class GrabPackRenderer(DocumentRenderer):
         ]
 
     def patient_name(self) -> str:
-        identity = self.section("identity")
-        name = str(identity.get("full_name") or "").strip()
-        return name or "Name not recorded"
+        """The name the sheet's ``Block.NAME`` gives, on every page's header."""
+        shown = (self._shown(section, item) for section, item in _on_sheet(Block.NAME))
+        return " ".join(clean(value) for value in shown if value) or "Name not recorded"
 
     # --- hooks ---
 
@@ -257,17 +251,93 @@ class GrabPackRenderer(DocumentRenderer):
         return best
 
     def _briefing_story(self) -> list[Flowable]:
+        """The blocks the declaration fills (``Briefing``), laid out on the page."""
         story: list[Flowable] = [text("Briefing sheet: missing person", STYLES.title), spacer(2)]
         episode = self.snapshot.open_episode
         if episode is not None:
             story.append(self._episode_notice(episode))
-        story.append(SideBySide(self._photo_column(), self._identity_column(), PHOTO_WIDTH))
+        identity = [text(self.patient_name(), STYLES.name), *self._block(Block.IDENTITY)]
+        story.append(SideBySide(self._photo_column(), identity, PHOTO_WIDTH))
         story.append(SideBySide(self._legal_status(), self._triggers(), HALF))
         if episode is not None:
             story += self._why_and_cautions(episode.retake)
-        story += self._briefing_risks()
-        story.append(SideBySide(self._briefing_places(), self._who_to_call(), HALF))
+        story += self._titled("Risks", Block.RISKS)
+        places = self._titled("Places likely to go", Block.PLACES)
+        story.append(SideBySide(places, self._who_to_call(), HALF))
         return story
+
+    def _titled(self, title: str, block: Block) -> list[Flowable]:
+        """``block`` under its heading, or nothing when it has nothing to print."""
+        rows = self._block(block)
+        return [heading(title, STYLES.subheading), *rows] if rows else []
+
+    def _block(self, block: Block, every: bool = False) -> list[Flowable]:
+        """A row for each field the declaration puts in ``block``, and a row for each
+        entry of its lists. An empty field is left out unless the checklist asks for
+        it (or ``every`` field is wanted): then it is "Not recorded"."""
+        rows: list[Flowable] = []
+        width = LABEL_WIDTH[block]
+        for section, item in _on_sheet(block):
+            if isinstance(item, Group):
+                rows += self._entries(section, item, block)
+                continue
+            shown = self._shown(section, item)
+            if shown or every or item.is_needed(self.sections):
+                label = item.briefing.label or item.label
+                short = block is Block.IDENTITY  # beside the photo
+                rows.append(
+                    _row(label, self._brief(shown, section.letter, short) or NOT_RECORDED, width)
+                )
+        return rows
+
+    def _shown(self, section: Section, item: Field) -> str:
+        """A field's value as the sheet words it."""
+        value = self.value(section.key, item.key)
+        show = item.briefing.show if item.briefing else None
+        return show(item, value, self.today) if show else display_value(item, value)
+
+    def _entries(self, section: Section, group: Group, block: Block) -> list[Flowable]:
+        """An entry a row, as the group's ``Entry`` reads, those it puts first first,
+        as many as the budget allows."""
+        entry = group.briefing.entry or Entry(line=tuple(item.key for item in group.fields))
+        fields = {item.key: item for item in group.fields}
+        entries = self.group_items(section.key, group)
+        if not entries:
+            return [text(f"{group.label}: {NOT_RECORDED.lower()}", STYLES.muted)]
+
+        def flagged(values: dict) -> bool:
+            return bool(entry.flag) and _is_yes(values.get(entry.flag))
+
+        def first(values: dict) -> bool:
+            return flagged(values) or bool(entry.kind) and values.get(entry.kind) in entry.first
+
+        ordered = sorted(entries, key=lambda values: not first(values))
+        limit = self.budget.short_text
+        rows: list[Flowable] = []
+        for values in ordered[: self.budget.entries(block)]:
+            parts = []
+            for index, key in enumerate(entry.line):
+                shown = cut_text(clean(display_value(fields[key], values.get(key))), limit)
+                if not shown and fields[key].counts_for_completeness:
+                    label = fields[key].label
+                    shown = f"{label if index == 0 else label.lower()} not recorded"
+                parts.append(shown)
+            line = ", ".join(part for part in parts if part)
+            if entry.note:
+                note = cut_text(
+                    clean(display_value(fields[entry.note], values.get(entry.note))), limit
+                )
+                line += f" ({note})" if note else ""
+            if flagged(values):
+                label = fields[entry.flag].label.upper()
+                rows.append(_row(label, line, LABEL_WIDTH[block], STYLES.strong, STYLES.strong))
+                continue
+            kind = display_value(fields[entry.kind], values.get(entry.kind)) if entry.kind else ""
+            rows.append(_row(kind or group.item_label, line, LABEL_WIDTH[block]))
+        if len(ordered) > self.budget.entries(block):
+            more = len(ordered) - self.budget.entries(block)
+            rows.append(text(f"{more} more in section {section.letter}", STYLES.small))
+        return rows
 
     def _episode_notice(self, episode: OpenEpisodeFacts) -> Flowable:
         """The title, then every fact for police the ward gave, in order, each cut to
@@ -290,87 +360,47 @@ class GrabPackRenderer(DocumentRenderer):
         return Notice(rows)
 
     def _photo_column(self) -> list[Flowable]:
+        """The photo, with the day it was taken and whether it is out of date (the
+        snapshot's flag, by the configured policy: the sheet works out no age)."""
         snap = self.snapshot
         photo = _photo(snap.photo_jpeg, PHOTO_WIDTH, PHOTO_HEIGHT)
         if photo is None:
             message = "Photo could not be printed" if snap.photo_jpeg else "No photo on record"
             return [PhotoPlaceholder(message, PHOTO_WIDTH, PHOTO_HEIGHT * 0.5)]
-        taken = snap.photo_taken_on or _as_date(self.value("description", "photo_taken_on"))
-        if taken is None:
+        if snap.photo_taken_on is None:
             caption = "Date photo taken not recorded"
         else:
-            caption = f"Photo taken {long_date(taken)}"
+            caption = f"Photo taken {long_date(snap.photo_taken_on)}"
             if snap.photo_stale:
                 caption += " (out of date)"
         return [photo, spacer(1.5), text(caption, STYLES.small)]
-
-    def _identity_column(self) -> list[Flowable]:
-        identity = self.section("identity")
-        rows: list[Flowable] = [text(self.patient_name(), STYLES.name)]
-        width = 40 * mm
-        for item in _briefing_fields(identity.section):
-            shown = identity.show(item.key)
-            if item.key == "full_name" or not shown:
-                continue
-            if item.key == "date_of_birth":
-                age = age_on(identity.get(item.key), self.today)
-                rows.append(
-                    _row("Age", f"{age} (born {shown})" if age is not None else shown, width)
-                )
-            else:
-                rows.append(_row(item.label, self._brief(shown, "A", short=True), width))
-        description = self.section("description")
-        for item in _briefing_fields(description.section):
-            shown = description.show(item.key)
-            if item.key == "height_cm" and shown:
-                shown = f"{shown} cm"
-            label = "Height" if item.key == "height_cm" else item.label
-            rows.append(_row(label, self._brief(shown, "B", short=True) or NOT_RECORDED, width))
-        return rows
 
     def _legal_status(self) -> list[Flowable]:
         """While a patient is missing: the legal status as the ward stated it when
         reporting, then the power to retake worked out from it (its headline here;
         the reason, cautions and ``CONFIRM`` follow across the page). Otherwise the
-        pack's section G, and no statement of the power: it needs the absence."""
-        legal = self.section("legal")
-        status = legal_status(str(legal.get("legal_status") or ""))
-        width = 30 * mm
+        pack's ``Block.LEGAL``, and no statement of the power: it needs the absence.
+        A restricted patient's box follows the same status."""
+        width = LABEL_WIDTH[Block.LEGAL]
         episode = self.snapshot.open_episode
-        title = (
-            "Legal status" if episode is None else "Legal status as stated when reported missing"
-        )
-        story: list[Flowable] = [heading(title, STYLES.subheading)]
         if episode is None:
-            shown = f"{status.label}: {status.meaning}" if status else NOT_RECORDED
-            story.append(_row("Mental Health Act", shown, width))
-            for item in _briefing_fields(legal.section):
-                shown = legal.show(item.key)
-                if item.key not in ("legal_status", "moj_reference") and shown:
-                    story.append(_row(item.label, shown, width))
+            story = [heading("Legal status", STYLES.subheading), *self._block(Block.LEGAL)]
             story.append(text(NO_STATEMENT, STYLES.small, direction="ltr"))
-            restricted = status.label if status is not None and status.restricted else ""
+            status = legal_status(legal_facts_from_pack(self.data).legal_status)
         else:
+            title = "Legal status as stated when reported missing"
+            story = [heading(title, STYLES.subheading)]
             story.append(_row("Mental Health Act", episode.legal_label or NOT_RECORDED, width))
             story += [_row(label, value, width) for label, value in episode.legal_rows]
             story += [spacer(2), self._headline(episode.retake)]
-            # Only a restricted patient can be taken back at any time: the box follows
-            # the status as stated, like the rest of the block.
-            any_time = episode.retake.answer is Answer.RETAKE_ANY_TIME
-            restricted = episode.legal_label if any_time else ""
-        if restricted:
-            moj = legal.show("moj_reference") or NOT_RECORDED
+            status = legal_status(episode.legal_status)
+        if status is not None and status.restricted:
+            warning = (
+                f"RESTRICTED PATIENT ({status.label}): the Ministry of Justice must be told "
+                "of any absence."
+            )
             story.append(
-                Notice(
-                    [
-                        text(
-                            f"RESTRICTED PATIENT ({restricted}): the Ministry of Justice "
-                            "must be told of any absence.",
-                            STYLES.warning,
-                        ),
-                        _row("Ministry of Justice reference", moj, width),
-                    ]
-                )
+                Notice([text(warning, STYLES.warning), *self._block(Block.RESTRICTED, every=True)])
             )
         return story
 
@@ -390,93 +420,35 @@ class GrabPackRenderer(DocumentRenderer):
         return story
 
     def _triggers(self) -> list[Flowable]:
-        """The Code of Practice's three reasons to report to police at once."""
-        status = legal_status(str(self.value("legal", "legal_status") or ""))
-        risk = self.section("risk")
-        answers = [("Part III patient", status.part_iii if status else None)]
-        answers += [
-            (item.label, risk.get(item.key))
-            for item in risk.section.fields
-            if item.key in ("considered_dangerous", "particularly_vulnerable")
-        ]
-        lines = []
-        applying = []
-        for label, answer in answers:
-            if is_empty(answer):
-                lines.append(f"{label}: {NOT_RECORDED.lower()}")
-            elif _is_yes(answer):
-                lines.append(f"{label}: YES")
-                applying.append(label)
+        """The Code of Practice's three reasons to report to police at once, each with
+        why, from ``triggers.report_at_once`` (the police page shows the same)."""
+        episode = self.snapshot.open_episode
+        triggers = report_at_once(self.data, None if episode is None else episode.legal_status)
+        applying = any(trigger.applies for trigger in triggers)
+        lines: list[Flowable] = []
+        if not applying:
+            lines.append(text("No immediate-report trigger recorded", STYLES.strong))
+        for index, trigger in enumerate(triggers):
+            if trigger.applies:
+                lines.append(text(f"{trigger.label}: YES", STYLES.warning, "ltr"))
             else:
-                shown = YES_NO_LABELS.get(str(answer).lower(), "No")  # False, "no", "unknown"
-                lines.append(f"{label}: {shown.lower()}")
-        if applying:
-            title = text("IMMEDIATE-REPORT TRIGGER: " + "; ".join(applying), STYLES.warning)
-        else:
-            title = text("No immediate-report trigger recorded", STYLES.strong)
+                lines.append(text(f"{trigger.label}: {trigger.answer.lower()}", direction="ltr"))
+            following = triggers[index + 1] if index + 1 < len(triggers) else None
+            if following is None or following.reason != trigger.reason:
+                lines.append(text(trigger.reason, STYLES.small, direction="ltr"))  # once a run
         return [
             heading("Immediate-report triggers (Code of Practice)", STYLES.subheading),
-            Notice([title, text("\n".join(lines))], border=1.6 if applying else 0.6),
+            Notice(lines, border=1.6 if applying else 0.6),
         ]
-
-    def _briefing_risks(self) -> list[Flowable]:
-        story: list[Flowable] = [heading("Risks", STYLES.subheading)]
-        risk_first = sorted(GRAB_PACK, key=lambda section: section.key != "risk")
-        for section in risk_first:
-            if section.key in _LAID_OUT_ON_PAGE_1:
-                continue
-            values = self.section(section.key)
-            for item in _briefing_fields(section):
-                if item.key in ("considered_dangerous", "particularly_vulnerable"):
-                    continue
-                shown = self._brief(values.show(item.key), section.letter)
-                story.append(_row(item.label, shown or NOT_RECORDED))
-        return story
-
-    def _briefing_places(self) -> list[Flowable]:
-        group = _group("places", "places")
-        places = self.group_items("places", group)
-        story: list[Flowable] = [heading("Places likely to go", STYLES.subheading)]
-        if not places:
-            return [*story, text(NOT_RECORDED, STYLES.muted)]
-        ordered = sorted(places, key=lambda place: not _is_yes(place.get("is_risk_location")))
-        for place in ordered[: self.budget.places]:
-            limit = self.budget.short_text
-            address = cut_text(clean(place.get("address")), limit) or "Address not recorded"
-            where = ", ".join(p for p in (address, clean(place.get("postcode"))) if p)
-            reason = cut_text(clean(place.get("reason")), limit)
-            shown = where + (f" ({reason})" if reason else "")
-            if _is_yes(place.get("is_risk_location")):
-                story.append(_row("RISK LOCATION", shown, 27 * mm, STYLES.strong, STYLES.strong))
-            else:
-                story.append(_row("Place", shown, 27 * mm))
-        if len(ordered) > self.budget.places:
-            more = len(ordered) - self.budget.places
-            story.append(text(f"{more} more in section I", STYLES.small))
-        return story
 
     def _who_to_call(self) -> list[Flowable]:
         snap = self.snapshot
-        width = 28 * mm
         ward = f"{snap.ward_phone or NOT_RECORDED} ({snap.ward}, {snap.setting})"
-        story: list[Flowable] = [
+        return [
             heading("Who to call", STYLES.subheading),
-            _row("Ward 24-hour line", ward, width, STYLES.strong),
+            _row("Ward 24-hour line", ward, LABEL_WIDTH[Block.CONTACTS], STYLES.strong),
+            *self._block(Block.CONTACTS),
         ]
-        group = _group("contacts", "contacts")
-        relationship = next(item for item in group.fields if item.key == "relationship")
-        contacts = self.group_items("contacts", group)
-        first = ("next_of_kin", "nearest_relative")
-        ordered = sorted(contacts, key=lambda contact: contact.get("relationship") not in first)
-        for contact in ordered[: self.budget.contacts]:
-            who = display_value(relationship, contact.get("relationship")) or "Contact"
-            name = cut_text(clean(contact.get("name")), 60) or "Name not recorded"
-            phone = clean(contact.get("phone")) or "phone not recorded"
-            story.append(_row(who, f"{name}: {phone}", width))
-        if len(ordered) > self.budget.contacts:
-            more = len(ordered) - self.budget.contacts
-            story.append(text(f"{more} more in section K", STYLES.small))
-        return story
 
     def _brief(self, value: object, letter: str = "", short: bool = False) -> str:
         """Text for page 1: on one line, cut short to the budget, saying where the rest is."""
@@ -518,7 +490,6 @@ class GrabPackRenderer(DocumentRenderer):
     def _section_rows(self, section: Section) -> Iterable[Flowable]:
         """A row per recorded field or list entry; what is not recorded is named in
         one row at the end, or the section says "Not recorded" when nothing is."""
-        values = self.section(section.key)
         rows: list[Flowable] = []
         missing: list[str] = []
         for item in section.items:
@@ -529,7 +500,7 @@ class GrabPackRenderer(DocumentRenderer):
                 else:
                     missing.append(item.label)
                 continue
-            shown = values.show(item.key)
+            shown = display_value(item, self.value(section.key, item.key))
             if item.key == "photo_taken_on" and not shown:
                 shown = long_date(self.snapshot.photo_taken_on)
             if shown:
@@ -542,15 +513,18 @@ class GrabPackRenderer(DocumentRenderer):
         return extra + rows
 
     def _group_rows(self, group: Group, entries: list[dict]) -> Iterable[Flowable]:
-        for number, entry in enumerate(entries, start=1):
+        """Every entry in full; one the declaration flags (``Entry.flag``) says so first."""
+        shape = group.briefing.entry if group.briefing else None
+        flag = next((item for item in group.fields if shape and item.key == shape.flag), None)
+        for number, values in enumerate(entries, start=1):
             lines = []
             for item in group.fields:
-                shown = display_value(item, entry.get(item.key))
+                shown = display_value(item, values.get(item.key))
                 if shown:
                     lines.append(f"{item.label}: {shown}")
             value: Flowable = TextBlock("\n".join(lines), STYLES.value, direction="ltr")
-            if _is_yes(entry.get("is_risk_location")):
-                value = Stack([TextBlock("RISK LOCATION", STYLES.strong), value])
+            if flag is not None and _is_yes(values.get(flag.key)):
+                value = Stack([TextBlock(flag.label.upper(), STYLES.strong), value])
             yield FieldRow(f"{group.item_label} {number} of {len(entries)}", value)
 
     def _extra_rows(self, section: Section) -> Iterable[Flowable]:
@@ -577,17 +551,16 @@ class GrabPackRenderer(DocumentRenderer):
 
 # --- helpers -------------------------------------------------------------------------
 
-# Sections page 1 lays out itself; briefing fields of every other section are
-# listed under "Risks", so a briefing field added anywhere reaches page 1.
-_LAID_OUT_ON_PAGE_1 = frozenset({"identity", "description", "legal", "places", "contacts"})
 
-
-def _briefing_fields(section: Section) -> list[Field]:
-    return [item for item in section.fields if item.briefing]
-
-
-def _group(section_key: str, key: str) -> Group:
-    return next(group for group in SECTIONS_BY_KEY[section_key].groups if group.key == key)
+def _on_sheet(block: Block) -> list[tuple[Section, Field | Group]]:
+    """What the declaration puts in ``block`` of the briefing sheet, in its order."""
+    marked = [
+        (section, item)
+        for section in GRAB_PACK
+        for item in section.items
+        if item.briefing is not None and item.briefing.block is block
+    ]
+    return sorted(marked, key=lambda pair: pair[1].briefing.order)  # ties keep their order
 
 
 def _story_height(story: list[Flowable], width: float, height: float) -> float:
@@ -647,15 +620,6 @@ def _history_line(line: MissingHistoryLine) -> str:
     return ", ".join(parts)
 
 
-def _as_date(value: object) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 def _photo(jpeg: bytes | None, max_width: float, max_height: float) -> Flowable | None:
     """The photo scaled to fit, or ``None`` when there is none or it cannot be read."""
     if not jpeg:
@@ -669,23 +633,6 @@ def _photo(jpeg: bytes | None, max_width: float, max_height: float) -> Flowable 
         return None
     scale = min(max_width / pixel_width, max_height / pixel_height)
     return Photo(reader, pixel_width * scale, pixel_height * scale)
-
-
-class JpegReader(ImageReader):
-    """A JPEG that goes into the PDF as it is, never decoded.
-
-    ReportLab names an ``ImageReader``'s image by hashing its decoded pixels,
-    which takes longer than laying out a page; the JPEG's own bytes name it as
-    well. Anything but an 8-bit greyscale or RGB JPEG is refused with ``ValueError``.
-    """
-
-    def __init__(self, jpeg: bytes) -> None:
-        super().__init__(BytesIO(jpeg))
-        image = self._image
-        if image.format != "JPEG" or image.mode not in ("L", "RGB"):
-            raise ValueError("not an 8-bit greyscale or RGB JPEG")
-        self._data = jpeg  # what getRGBData() returns: the canvas only hashes it
-        self._dataA = None
 
 
 class Photo(Flowable):

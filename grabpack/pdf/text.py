@@ -20,9 +20,13 @@ How a line of text is set:
 5. Lines are broken greedily in logical order, at spaces and between CJK
    characters, and only then reordered for display (bidi rules L1-L4), so a
    right-to-left paragraph that wraps still reads from its first line down.
+6. A line with a shaped or right-to-left run carries its text as ``ActualText``
+   marked content (``extraction_text``): what is drawn there is glyphs in
+   display order, and a name copied out of the PDF must be the name typed.
 
 ReportLab's ``Paragraph`` can do neither 5 (its own bidi needs ``rlbidi``,
 which is not on PyPI) nor shape a word that mixes fonts, hence this module.
+What it needs of ReportLab's and python-bidi's internals is in ``typesetting``.
 """
 
 from __future__ import annotations
@@ -32,16 +36,13 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
-from bidi import algorithm as bidi_algorithm
-from bidi.mirror import MIRRORED
 from reportlab.lib import colors
-from reportlab.lib.abag import ABag
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import ShapedStr, shapeFragWord
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Flowable
 
-from grabpack.pdf import fonts
+from grabpack.pdf import fonts, typesetting
+from grabpack.pdf.typesetting import MIRRORED
 
 # HarfBuzz features for shaped runs: ReportLab's default adds ``dlig``, whose
 # ligatures extract as nothing useful.
@@ -95,13 +96,15 @@ class TextStyle:
 
 @dataclass(slots=True)
 class Run:
-    """Part of a line drawn in one font; ``text`` is in display order."""
+    """Part of a line drawn in one font; ``text`` is in display order (glyphs,
+    for a shaped run), ``logical`` the text it stands for when that differs."""
 
     text: str
     font: str
     width: float
     level: int = 0
     shaped: bool = False
+    logical: str | None = None
 
 
 @dataclass(slots=True)
@@ -109,6 +112,9 @@ class Line:
     runs: list[Run]
     width: float
     rtl: bool = False
+    # What text extraction reads for the line (``extraction_text``), when its
+    # glyphs alone would not give its text back in logical order.
+    actual: str | None = None
 
 
 @dataclass(slots=True)
@@ -184,29 +190,6 @@ def _char_fonts(line: str, bold: bool) -> list[str | None]:
 # --- bidi ------------------------------------------------------------------
 
 
-def _bidi_levels(line: str, base_level: int) -> list[int]:
-    """Resolved embedding level of each character (UAX #9 up to rule I2)."""
-    storage = bidi_algorithm.get_empty_storage()
-    storage["base_level"] = base_level
-    storage["base_dir"] = "LR"[base_level]
-    bidi_algorithm.get_embedding_levels(line, storage)
-    for index, char in enumerate(storage["chars"]):
-        char["index"] = index
-    bidi_algorithm.explicit_embed_and_overrides(storage)
-    bidi_algorithm.resolve_weak_types(storage)
-    bidi_algorithm.resolve_neutral_types(storage, False)
-    bidi_algorithm.resolve_implicit_levels(storage, False)
-    levels: list[int | None] = [None] * len(line)
-    for char in storage["chars"]:
-        levels[char["index"]] = char["level"]
-    # Characters removed by rule X9 (joiners) take the level before them.
-    resolved, last = [], base_level
-    for level in levels:
-        last = last if level is None else level
-        resolved.append(last)
-    return resolved
-
-
 def _has_ltr_letters(text: str) -> bool:
     return any(unicodedata.bidirectional(char) == "L" for char in text)
 
@@ -244,15 +227,11 @@ def _needs_shaping(text: str) -> bool:
 @lru_cache(maxsize=4096)
 def _shape(text: str, font_name: str, size: float) -> tuple[str, float, bool]:
     """Glyphs for ``text`` in display order, their width, and whether they are shaped."""
-    width = stringWidth(text, font_name, size)
-    word = [width, (ABag(fontName=font_name, fontSize=size), text)]
-    shaped = shapeFragWord(word, features=SHAPING_FEATURES)
-    if shaped is word:
-        return text, width, False
-    glyphs = shaped[1][1]
-    if isinstance(glyphs, ShapedStr):
-        _record_private_glyphs(fonts.embedded_font(font_name), text, glyphs)
-    return glyphs, shaped[0], True
+    shaped = typesetting.shape(text, font_name, size, SHAPING_FEATURES)
+    if shaped is None:
+        return text, stringWidth(text, font_name, size), False
+    _record_private_glyphs(fonts.embedded_font(font_name), text, shaped.glyphs, shaped.clusters)
+    return shaped.glyphs, shaped.width, True
 
 
 # Vowel signs drawn before the consonant they follow in memory (Indic scripts).
@@ -262,19 +241,22 @@ _PRE_BASE_MATRAS = frozenset(
 )
 
 
-def _record_private_glyphs(font: fonts.EmbeddedFont, text: str, glyphs: ShapedStr) -> None:
-    """Note what each code-point-less glyph in ``glyphs`` stands for, so that
-    text extraction gives characters (in visual order), not private-use codes."""
-    if not any(ord(glyph) in fonts.PRIVATE_USE for glyph in glyphs):
+def _record_private_glyphs(
+    font: typesetting.EmbeddedFont, text: str, glyphs: str, glyph_clusters: tuple[int, ...]
+) -> None:
+    """Note what each code-point-less glyph in ``glyphs`` stands for, so that a
+    reader that ignores ``ActualText`` still extracts characters (in visual
+    order), not private-use codes."""
+    private_use = typesetting.PRIVATE_USE
+    if not any(ord(glyph) in private_use for glyph in glyphs):
         return
-    data = glyphs.__shapeData__
-    starts = sorted({d.cluster for d in data})
+    starts = sorted(set(glyph_clusters))
     ends = dict(zip(starts, [*starts[1:], len(text)], strict=True))
     clusters: dict[int, list[str]] = {}
-    for glyph, d in zip(glyphs, data, strict=True):
-        clusters.setdefault(d.cluster, []).append(glyph)
+    for glyph, cluster in zip(glyphs, glyph_clusters, strict=True):
+        clusters.setdefault(cluster, []).append(glyph)
     for start, members in clusters.items():
-        private = [g for g in members if ord(g) in fonts.PRIVATE_USE and g not in text]
+        private = [g for g in members if ord(g) in private_use and g not in text]
         if not private:
             continue
         remaining = list(text[start : ends[start]])
@@ -302,11 +284,14 @@ def _make_run(text: str, font: str | None, level: int, size: float, bold: bool) 
     family = fonts.FAMILY_BY_FONT_NAME[font]
     if family.shaped and _needs_shaping(text):
         glyphs, width, shaped = _shape(text, font, size)
-        return Run(glyphs, font, width, level, shaped)
-    width = stringWidth(text, font, size)
+        if shaped:
+            return Run(glyphs, font, width, level, shaped=True, logical=text)
+    else:
+        width = stringWidth(text, font, size)
     if level % 2:
         # Rule L4 and the reversal of a right-to-left run drawn glyph by glyph.
-        text = "".join(MIRRORED.get(char, char) for char in reversed(text))
+        shown = "".join(MIRRORED.get(char, char) for char in reversed(text))
+        return Run(shown, font, width, level, logical=text)
     return Run(text, font, width, level)
 
 
@@ -413,7 +398,7 @@ def _layout_any(source: str, style: TextStyle, width: float, rtl: bool) -> list[
     """Any script: fonts per character, bidi where needed, shaping where needed."""
     size, bold = style.size, style.bold
     base = 1 if rtl else 0
-    levels = _bidi_levels(source, base) if rtl or _RTL.search(source) else None
+    levels = typesetting.bidi_levels(source, base) if rtl or _RTL.search(source) else None
     char_fonts = _char_fonts(source, bold)
     latin = fonts.LATIN.font_name(bold)
     space_width = stringWidth(" ", latin, size)
@@ -470,27 +455,115 @@ def _layout_any(source: str, style: TextStyle, width: float, rtl: bool) -> list[
                 current.append(run)
                 current_width += run.width
                 continue
-            for piece, piece_width in _split_long(run.text, run.font, size, width):
+            for piece in _split_run(run, size, bold, width):
                 if current:
                     lines.append(_finish_line(current, current_width, base))
-                current, current_width = [Run(piece, run.font, piece_width, run.level)], piece_width
+                current, current_width = [piece], piece.width
     if current:
         lines.append(_finish_line(current, current_width, base))
     return lines
 
 
+def _split_run(run: Run, size: float, bold: bool, width: float) -> list[Run]:
+    """A run wider than the line, in pieces that fit (cut in logical order, then
+    each piece shaped or reversed on its own)."""
+    if run.logical is None:
+        return [
+            Run(p, run.font, w, run.level) for p, w in _split_long(run.text, run.font, size, width)
+        ]
+    return [
+        _make_run(piece, run.font, run.level, size, bold)
+        for piece, _ in _split_long(run.logical, run.font, size, width)
+    ]
+
+
 def _finish_line(runs: list[Run], width: float, base: int) -> Line:
+    """A line from its runs in logical order: reordered for display (rule L2)."""
+    actual = None
+    if any(run.logical is not None for run in runs):
+        actual = extraction_text(
+            "".join(run.text if run.logical is None else run.logical for run in runs)
+        )
     if base or any(run.level % 2 for run in runs):
         runs = _reorder(runs)
     merged: list[Run] = []
     for run in runs:
         last = merged[-1] if merged else None
-        if last and last.font == run.font and not last.shaped and not run.shaped:
+        if last and last.font == run.font and last.logical is None and run.logical is None:
             last.text += run.text
             last.width += run.width
         else:
-            merged.append(Run(run.text, run.font, run.width, run.level, run.shaped))
-    return Line(merged, width, rtl=bool(base))
+            merged.append(Run(run.text, run.font, run.width, run.level, run.shaped, run.logical))
+    return Line(merged, width, rtl=bool(base), actual=actual)
+
+
+# --- text extraction -------------------------------------------------------
+
+_RLM, _LRM = "\u200f", "\u200e"
+# Bidi classes as poppler's reordering sees them: a right-to-left stretch starts
+# at a right-to-left letter and runs up to the next left-to-right letter or number.
+_RTL_LETTER = frozenset(("R", "AL"))
+_ENDS_RTL = frozenset(("L", "EN", "ES", "ET", "CS", "AN"))
+_MARKS = frozenset(("NSM", "BN"))
+
+
+def _bidi_class(char: str) -> str:
+    # poppler's table covers the Basic Multilingual Plane only: beyond it, neutral.
+    return unicodedata.bidirectional(char) if char <= "\uffff" else "ON"
+
+
+def extraction_text(logical: str) -> str:
+    """What a line's ``ActualText`` says: the characters of ``logical``, each
+    right-to-left stretch in display order, as readers expect drawn text.
+
+    A shaped run draws glyphs, not characters (a Bengali vowel sign before its
+    consonant, an Arabic letter in its joined form), so each line that has one
+    carries its text in ``ActualText`` marked content. Readers put
+    right-to-left text into logical order themselves, assuming it was drawn in
+    display order: poppler (``pdftotext``, Evince, Okular) spreads a span's
+    characters from left to right over its glyphs, then reverses each stretch
+    that starts at a right-to-left letter and runs to the next left-to-right
+    letter or number. So each such stretch is given reversed, up to its last
+    right-to-left letter (and the marks on it); an LRM after it stops poppler's
+    stretch there, so that the spaces and brackets after it stay after it, and
+    an RLM before it when it would start with a mark. Both marks are invisible,
+    and ``clean`` drops them, like the embedding controls poppler puts around
+    right-to-left text. Text with no right-to-left letters is given as it is.
+
+    poppler reads a whole page in one direction, chosen by counting its
+    letters. This is for a page with more left-to-right letters than
+    right-to-left ones, as every grab-pack page is (its labels and headings):
+    on a page of mostly right-to-left text, a line that mixes in digits, a
+    hyphen or Latin comes out in another order. Readers that ignore
+    ``ActualText`` read the glyphs' ToUnicode maps (``typesetting.EmbeddedFont``).
+    """
+    if not _RTL.search(logical):
+        return logical
+    classes = [_bidi_class(char) for char in logical]
+    parts: list[str] = []
+    start, end = 0, len(logical)
+    while start < end:
+        stretch = start
+        while stretch < end and classes[stretch] not in _RTL_LETTER:
+            stretch += 1
+        parts.append(logical[start:stretch])
+        if stretch == end:
+            break
+        stop = stretch
+        while stop < end and classes[stop] not in _ENDS_RTL:
+            stop += 1
+        last = max(i for i in range(stretch, stop) if classes[i] in _RTL_LETTER) + 1
+        while last < stop and classes[last] in _MARKS:
+            last += 1
+        reversed_part = logical[stretch:last][::-1]
+        if classes[last - 1] not in _RTL_LETTER:
+            parts.append(_RLM)
+        parts.append(reversed_part)
+        if last < stop:
+            parts.append(_LRM)
+            parts.append(logical[last:stop])
+        start = stop
+    return "".join(parts)
 
 
 # --- drawing ---------------------------------------------------------------
@@ -521,6 +594,8 @@ def draw_lines(
             left = x + (width - line.width) / 2
         else:
             left = x + width - line.width
+        if line.actual is not None:
+            typesetting.begin_actual_text(text, line.actual)
         for run in line.runs:
             text.setTextOrigin(left, y)
             if run.font != font:
@@ -528,6 +603,8 @@ def draw_lines(
                 font = run.font
             text.textLine(run.text)  # textOut would measure the run again; we know its width
             left += run.width
+        if line.actual is not None:
+            typesetting.end_marked_content(text)
         y -= line_height
     if own:
         canvas.drawText(text)

@@ -9,14 +9,16 @@ from flask import abort, render_template, request
 from flask_login import current_user
 
 from grabpack.auth.decorators import roles_required
-from grabpack.domain.completeness import missing_items
+from grabpack.domain.clock import london_today
+from grabpack.domain.review import is_photo_stale
+from grabpack.domain.triggers import report_at_once
 from grabpack.downloads import photo_response
 from grabpack.extensions import db
 from grabpack.models import Role
 from grabpack.models.base import utcnow
 from grabpack.police import bp
-from grabpack.policies import repeat_rule
-from grabpack.services import audit, police_access
+from grabpack.policies import repeat_rule, review_policy
+from grabpack.services import audit, delivery, police_access
 from grabpack.services.episodes import episodes_of
 from grabpack.services.grab_packs import current_version, pack_for
 
@@ -70,6 +72,9 @@ def patient(patient_id: uuid.UUID):
         remote_addr=request.remote_addr or "",
     )
     db.session.commit()
+    # While the patient is missing, the legal status the ward stated when reporting
+    # decides Part III, as on the PDF; once they are back, the pack's.
+    stated = (episode.legal_status or "") if episode.is_open else None
     return render_template(
         "police/patient.html",
         patient=patient,
@@ -78,15 +83,16 @@ def patient(patient_id: uuid.UUID):
         version=version,
         recorded_episodes=episodes_of(patient),
         now=utcnow(),
-        missing=missing_items(version.data, version.photo_id is not None) if version else [],
+        triggers=report_at_once(version.data if version else {}, stated),
+        photo_stale=version is not None
+        and is_photo_stale(
+            version.photo_id is not None, version.photo_taken_on, london_today(), review_policy()
+        ),
     )
 
 
 @bp.route("/patients/<uuid:patient_id>/photo")
 @roles_required(Role.POLICE)
 def photo(patient_id: uuid.UUID):
-    episode = police_access.episode_allowing(current_user, patient_id)
-    version = current_version(pack_for(episode.patient)) if episode else None
-    if version is None or version.photo is None:
-        abort(404)
-    return photo_response(version.photo)
+    """The current version's photo, by the same rule as the PDF (``services/delivery``)."""
+    return photo_response(delivery.photo(current_user, patient_id))

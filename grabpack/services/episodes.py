@@ -46,7 +46,7 @@ from grabpack.domain.retake import (
 )
 from grabpack.domain.review import is_photo_stale, is_review_overdue
 from grabpack.extensions import db
-from grabpack.models import MissingEpisode, Patient, RiskGradeChange, User
+from grabpack.models import MissingEpisode, Patient, RiskGradeChange, ShareLink, User
 from grabpack.models.base import utcnow
 from grabpack.policies import review_policy
 from grabpack.services import audit
@@ -60,8 +60,9 @@ class EpisodeError(ValueError):
     """The episode cannot be recorded as given; the message says why."""
 
 
-class KindNeedsConfirming(EpisodeError):
-    """The kind of absence contradicts the legal position: saved only once confirmed."""
+class KindNeedsConfirming(Exception):
+    """The kind of absence contradicts the legal position: saved only once confirmed.
+    A warning for the kind field, not a refusal of the report."""
 
 
 # --- values, checked against the declaration ---------------------------------------------
@@ -363,7 +364,7 @@ def close_episode(
     values: Mapping[str, Any],
     now: datetime | None = None,
 ) -> None:
-    """Close an episode; the pack becomes due for review (DOMAIN.md)."""
+    """Close an episode; the pack becomes due for review (the review cycle)."""
     now = now or utcnow()
     if not episode.is_open:
         raise EpisodeError("This episode is already closed")
@@ -433,3 +434,20 @@ def episodes_of(patient: Patient, limit: int = 50) -> list[MissingEpisode]:
             .limit(limit)
         )
     )
+
+
+def share_links_of(episode: MissingEpisode) -> list[ShareLink]:
+    """The episode's share links, newest first (for the ward's table)."""
+    return list(
+        db.session.scalars(
+            select(ShareLink)
+            .where(ShareLink.episode_id == episode.id)
+            .order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
+        )
+    )
+
+
+def share_link_of(episode: MissingEpisode, link_id: int) -> ShareLink | None:
+    """One of this episode's links; ``None`` for any other (no hint that it exists)."""
+    link = db.session.get(ShareLink, link_id)
+    return link if link is not None and link.episode_id == episode.id else None

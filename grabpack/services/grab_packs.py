@@ -1,25 +1,48 @@
 """The grab-pack transactions: save, review, restore. Each writes one immutable
 version, moves the pack's current-version pointer and records the audit event,
-all in the caller's transaction."""
+all in the caller's transaction.
+
+``save`` is the edit form's one call: it takes what the form sent and answers
+with what happened (``Saved``, ``Conflict``, ``DoubleClick`` or ``Invalid``),
+leaving in the session exactly what should be committed for that answer.
+"""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
+from enum import Enum
+from typing import Final
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from grabpack.domain.clock import london_today
 from grabpack.domain.completeness import is_complete
+from grabpack.domain.diff import SectionDiff, diff_versions
 from grabpack.domain.grab_pack_schema import value_of
-from grabpack.domain.review import ReviewPolicy, review_due_on
+from grabpack.domain.merge import merge
+from grabpack.domain.review import review_due_on
 from grabpack.extensions import db
 from grabpack.models import GrabPack, GrabPackVersion, Patient, Photo, User
 from grabpack.models.base import utcnow
 from grabpack.policies import review_policy
 from grabpack.services import audit
+from grabpack.services.photos import PhotoError, store_photo
 
-KEEP_PHOTO = object()
+
+class Keep(Enum):
+    """The photo of the version a save is based on, carried into the new one."""
+
+    PHOTO = "photo"
+
+
+KEEP_PHOTO: Final = Keep.PHOTO
+
+DUPLICATE_NHS_NUMBER = "Another patient already has this NHS number"
+STALE_FORM = "This form is out of date: open the grab pack again and make your changes there"
 
 
 class VersionConflict(Exception):
@@ -36,6 +59,84 @@ class DuplicateNHSNumber(Exception):
 
 class PackReadOnly(Exception):
     """The patient has been discharged: their pack is kept but no longer changed."""
+
+
+# --- what the edit form sends, and what saving it gives back ----------------------------
+
+
+@dataclass(frozen=True)
+class NewPhoto:
+    """An upload, still to be checked and stored."""
+
+    content: bytes
+
+
+@dataclass(frozen=True)
+class CarriedPhoto:
+    """A photo uploaded with a save that met a conflict, carried to the next save
+    (the form checked the signature that ties it to this patient)."""
+
+    photo_id: int
+
+
+PhotoChoice = NewPhoto | CarriedPhoto | Keep | None  # None: remove the photo
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One post of the edit form: the pack's data and what to do with the photo."""
+
+    data: dict
+    based_on: int
+    submission_id: str = ""
+    note: str = ""
+    photo: PhotoChoice = KEEP_PHOTO
+
+
+@dataclass(frozen=True)
+class Saved:
+    version: GrabPackVersion
+
+
+@dataclass(frozen=True)
+class DoubleClick:
+    """The same submission, with the same content, was already saved as ``version``."""
+
+    version: GrabPackVersion
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """The pack moved on since the form was opened: the nurse's entries on top of it.
+
+    ``theirs`` is the version now current; ``their_changes`` and ``my_changes`` are
+    each side's changes from the version both started from; ``both_changed`` names
+    the fields both changed differently (the nurse's entry is kept in ``merged``).
+    ``photo`` is the nurse's photo choice, to carry into the next save.
+    ``own_earlier_save`` is set when the form itself was saved before (Back, then
+    Save again with other content): that save is part of ``theirs``.
+    """
+
+    merged: dict
+    theirs: GrabPackVersion
+    their_changes: list[SectionDiff]
+    my_changes: list[SectionDiff]
+    both_changed: tuple[tuple[str, str], ...]
+    photo: Photo | Keep | None
+    own_earlier_save: bool = False
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Refused as sent: messages by form field name ("" for the form as a whole)."""
+
+    errors: dict[str, str]
+
+
+SaveResult = Saved | Conflict | DoubleClick | Invalid
+
+
+# --- reading ------------------------------------------------------------------------------
 
 
 def pack_for(patient: Patient) -> GrabPack | None:
@@ -60,8 +161,6 @@ def history(pack: GrabPack | None) -> list[GrabPackVersion]:
     """Every version, newest first, with its author loaded in the same query."""
     if pack is None:
         return []
-    from sqlalchemy.orm import joinedload
-
     return list(
         db.session.scalars(
             select(GrabPackVersion)
@@ -73,91 +172,12 @@ def history(pack: GrabPack | None) -> list[GrabPackVersion]:
 
 
 def find_submission(submission_id: str | None) -> GrabPackVersion | None:
+    """The version a form's one-time id made, whichever pack it belongs to."""
     if not submission_id:
         return None
     return db.session.scalar(
         select(GrabPackVersion).where(GrabPackVersion.submission_id == submission_id)
     )
-
-
-def save_version(
-    patient: Patient,
-    data: dict,
-    author: User,
-    *,
-    based_on: int,
-    note: str = "",
-    kind: str = "edit",
-    photo: Photo | None | object = KEEP_PHOTO,
-    submission_id: str | None = None,
-    restored_from: int | None = None,
-    now: datetime | None = None,
-    policy: ReviewPolicy | None = None,
-) -> GrabPackVersion:
-    """Write version ``based_on + 1`` of the patient's pack; the caller commits.
-
-    Raises ``VersionConflict`` when the pack is no longer at ``based_on``: the
-    conditional UPDATE of the pointer (and the unique version number) make the
-    check hold under concurrent saves on SQLite and PostgreSQL alike. A
-    ``submission_id`` already saved returns that version instead of a second one.
-    """
-    if patient.is_discharged:
-        raise PackReadOnly()
-    if (earlier := find_submission(submission_id)) is not None:
-        return earlier
-    if nhs_number_taken(value_of(data, "identity", "nhs_number"), other_than=patient):
-        raise DuplicateNHSNumber()
-    now = now or utcnow()
-    today = london_today(now)
-    pack = pack_for(patient) or _new_pack(patient, based_on)
-    previous = current_version(pack)
-    number = based_on + 1
-    moved = db.session.execute(
-        update(GrabPack)
-        .where(GrabPack.id == pack.id, GrabPack.current_version_number == based_on)
-        .values(current_version_number=number)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
-        db.session.expire(pack)
-        raise VersionConflict(pack.current_version_number)
-    pack.current_version_number = number
-
-    if photo is KEEP_PHOTO:
-        photo = previous.photo if previous is not None else None
-    taken_on = value_of(data, "description", "photo_taken_on")
-    due = review_due_on(
-        data, today, previous.data if previous is not None else None, policy or review_policy()
-    )
-    new = GrabPackVersion(
-        grab_pack_id=pack.id,
-        number=number,
-        data=data,
-        photo=photo,
-        photo_taken_on=date.fromisoformat(taken_on) if taken_on else None,
-        kind=kind,
-        change_note=note[:500],
-        restored_from=restored_from,
-        submission_id=submission_id or None,
-        is_complete=is_complete(data, has_photo=photo is not None),
-        missing_risk=value_of(data, "risk", "missing_risk") or None,
-        reviewed_on=today,
-        review_due_on=due,
-        created_by_id=author.id,
-        created_at=now,
-    )
-    db.session.add(new)
-    pack.review_due_on = due
-    pack.review_due_reason = "" if due > today else "legal status or risk changed"
-    _sync_registration(patient, data)
-    audit.record(
-        f"grab_pack.{kind}", user=author, patient_id=patient.id, grab_pack_version_number=number
-    )
-    try:
-        db.session.flush()
-    except IntegrityError as exc:  # the same number or submission, saved in a race
-        raise VersionConflict(number) from exc
-    return new
 
 
 def nhs_number_taken(nhs_number: str | None, other_than: Patient | None = None) -> bool:
@@ -168,6 +188,218 @@ def nhs_number_taken(nhs_number: str | None, other_than: Patient | None = None) 
     if other_than is not None:
         query = query.where(Patient.id != other_than.id)
     return db.session.scalar(query) is not None
+
+
+# --- the edit form's save -----------------------------------------------------------------
+
+
+def save(
+    patient: Patient, author: User, submission: Submission, *, now: datetime | None = None
+) -> SaveResult:
+    """Save what the edit form sent, or say why not; the caller commits.
+
+    - ``Saved``: a new version, its photo and its audit row are in the session.
+    - ``DoubleClick``: this submission was saved before with exactly this content
+      (data, photo and note); nothing new.
+    - ``Conflict``: the pack is no longer at ``based_on``, or this submission was
+      saved before with other content (Back, a correction, Save again). Nothing is
+      saved but an uploaded photo, so that the next save can carry it.
+    - ``Invalid``: refused as sent (a photo we cannot read, a duplicate NHS
+      number); nothing new (but an uploaded photo, if a colleague gave another
+      patient the same NHS number in the moment between the check and the write).
+
+    Raises ``PackReadOnly`` for a discharged patient. A database locked too long
+    raises SQLAlchemy's ``OperationalError``, which ``transactions.saving`` turns
+    into the form shown again with everything kept.
+    """
+    if patient.is_discharged:
+        raise PackReadOnly()
+    return _save(patient, author, submission, now or utcnow())
+
+
+def _save(patient: Patient, author: User, sent: Submission, now: datetime) -> SaveResult:
+    if nhs_number_taken(value_of(sent.data, "identity", "nhs_number"), other_than=patient):
+        return Invalid({"identity-nhs_number": DUPLICATE_NHS_NUMBER})
+    pack = pack_for(patient)
+    if pack is None and sent.based_on != 0:
+        return Invalid({"": STALE_FORM})
+    try:
+        photo = _chosen_photo(sent.photo)
+    except PhotoError as error:
+        return Invalid({"photo": str(error)})
+    if (earlier := find_submission(sent.submission_id)) is not None:
+        return _sent_again(pack, earlier, sent, photo)
+    draft = _Draft(
+        data=sent.data,
+        based_on=sent.based_on,
+        note=sent.note,
+        photo=photo,
+        submission_id=sent.submission_id or None,
+    )
+    try:
+        return Saved(_write(patient, author, draft, now))
+    except DuplicateNHSNumber:  # taken by a colleague's save since the check above
+        return Invalid({"identity-nhs_number": DUPLICATE_NHS_NUMBER})
+    except VersionConflict:
+        pack = pack_for(patient)
+        if pack is None:
+            return Invalid({"": STALE_FORM})
+        if (earlier := find_submission(sent.submission_id)) is not None:
+            return _sent_again(pack, earlier, sent, photo)  # the first click won the race
+        base = version(pack, sent.based_on)
+        return _conflict(pack, base.data if base else {}, sent, photo)
+
+
+def _chosen_photo(choice: PhotoChoice) -> Photo | Keep | None:
+    """The photo for the new version, stored in this transaction if it is new."""
+    match choice:
+        case NewPhoto(content):
+            return store_photo(content)
+        case CarriedPhoto(photo_id):
+            return db.session.get(Photo, photo_id) or KEEP_PHOTO
+        case _:
+            return choice
+
+
+def _sent_again(
+    pack: GrabPack | None, earlier: GrabPackVersion, sent: Submission, photo: Photo | Keep | None
+) -> SaveResult:
+    """A form posted again: a double click when its content is what the first post
+    saved; otherwise the nurse's new entries go on top of the pack as it is now."""
+    if pack is None or earlier.grab_pack_id != pack.id:
+        return Invalid({"": STALE_FORM})  # another pack's form id: never a shortcut
+    if photo is KEEP_PHOTO:
+        base = version(pack, sent.based_on)
+        photo_id = base.photo_id if base is not None else None
+    else:
+        photo_id = photo.id if photo is not None else None
+    if (
+        earlier.data == sent.data
+        and earlier.photo_id == photo_id
+        and earlier.change_note == sent.note[:500]
+    ):
+        return DoubleClick(earlier)
+    return _conflict(pack, earlier.data, sent, photo, own_earlier_save=True)
+
+
+def _conflict(
+    pack: GrabPack,
+    base: dict,
+    sent: Submission,
+    photo: Photo | Keep | None,
+    own_earlier_save: bool = False,
+) -> Conflict | Invalid:
+    db.session.refresh(pack)
+    theirs = current_version(pack)
+    if theirs is None:
+        return Invalid({"": STALE_FORM})
+    merged = merge(base, theirs.data, sent.data)
+    return Conflict(
+        merged=merged.data,
+        theirs=theirs,
+        their_changes=diff_versions(base, theirs.data),
+        my_changes=diff_versions(base, sent.data),
+        both_changed=merged.conflicts,
+        photo=photo,
+        own_earlier_save=own_earlier_save,
+    )
+
+
+# --- writing a version --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Draft:
+    data: dict
+    based_on: int
+    note: str = ""
+    kind: str = "edit"
+    photo: Photo | Keep | None = KEEP_PHOTO
+    submission_id: str | None = None
+    restored_from: int | None = None
+
+
+def save_version(
+    patient: Patient,
+    data: dict,
+    author: User,
+    *,
+    based_on: int,
+    note: str = "",
+    photo: Photo | Keep | None = KEEP_PHOTO,
+    now: datetime | None = None,
+) -> GrabPackVersion:
+    """Write version ``based_on + 1`` of the patient's pack; the caller commits.
+
+    For imports, the demo and tests; the edit form calls ``save``. Raises
+    ``VersionConflict`` when the pack is no longer at ``based_on``,
+    ``DuplicateNHSNumber`` and ``PackReadOnly``.
+    """
+    draft = _Draft(data=data, based_on=based_on, note=note, photo=photo)
+    return _write(patient, author, draft, now or utcnow())
+
+
+def _write(patient: Patient, author: User, draft: _Draft, now: datetime) -> GrabPackVersion:
+    """The one write of a version. ``VersionConflict`` when the pack is no longer at
+    ``draft.based_on``: the conditional UPDATE of the pointer makes the check hold
+    under concurrent saves on SQLite and PostgreSQL alike, and it comes before any
+    other write, so a conflict leaves the caller's transaction as it was. The unique
+    version number and submission id are the database's backstop behind it."""
+    if patient.is_discharged:
+        raise PackReadOnly()
+    if nhs_number_taken(value_of(draft.data, "identity", "nhs_number"), other_than=patient):
+        raise DuplicateNHSNumber()
+    today = london_today(now)
+    pack = pack_for(patient) or _new_pack(patient, draft.based_on)
+    previous = current_version(pack)
+    number = draft.based_on + 1
+    moved = db.session.execute(
+        update(GrabPack)
+        .where(GrabPack.id == pack.id, GrabPack.current_version_number == draft.based_on)
+        .values(current_version_number=number)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        db.session.expire(pack)
+        raise VersionConflict(pack.current_version_number)
+    pack.current_version_number = number
+
+    photo = draft.photo
+    if photo is KEEP_PHOTO:
+        photo = previous.photo if previous is not None else None
+    taken_on = value_of(draft.data, "description", "photo_taken_on")
+    due = review_due_on(
+        draft.data, today, previous.data if previous is not None else None, review_policy()
+    )
+    new = GrabPackVersion(
+        grab_pack_id=pack.id,
+        number=number,
+        data=draft.data,
+        photo=photo,
+        photo_taken_on=date.fromisoformat(taken_on) if taken_on else None,
+        kind=draft.kind,
+        change_note=draft.note[:500],
+        restored_from=draft.restored_from,
+        submission_id=draft.submission_id,
+        is_complete=is_complete(draft.data, has_photo=photo is not None),
+        missing_risk=value_of(draft.data, "risk", "missing_risk") or None,
+        reviewed_on=today,
+        review_due_on=due,
+        created_by_id=author.id,
+        created_at=now,
+    )
+    db.session.add(new)
+    pack.review_due_on = due
+    pack.review_due_reason = "" if due > today else "legal status or risk changed"
+    _sync_registration(patient, draft.data)
+    audit.record(
+        f"grab_pack.{draft.kind}",
+        user=author,
+        patient_id=patient.id,
+        grab_pack_version_number=number,
+    )
+    db.session.flush()
+    return new
 
 
 def _new_pack(patient: Patient, based_on: int) -> GrabPack:
@@ -190,16 +422,14 @@ def mark_reviewed(
     current = current_version(pack_for(patient))
     if current is None:
         raise VersionConflict(0)
-    return save_version(
-        patient,
-        current.data,
-        author,
+    draft = _Draft(
+        data=current.data,
         based_on=based_on,
         kind="review",
         note="Reviewed, no changes",
         photo=current.photo,
-        now=now,
     )
+    return _write(patient, author, draft, now or utcnow())
 
 
 def restore(patient: Patient, author: User, number: int, *, based_on: int) -> GrabPackVersion:
@@ -207,16 +437,15 @@ def restore(patient: Patient, author: User, number: int, *, based_on: int) -> Gr
     old = version(pack_for(patient), number)
     if old is None:
         raise LookupError(number)
-    return save_version(
-        patient,
-        old.data,
-        author,
+    draft = _Draft(
+        data=old.data,
         based_on=based_on,
         kind="restore",
         note=f"Restored version {number}",
         photo=old.photo,
         restored_from=number,
     )
+    return _write(patient, author, draft, utcnow())
 
 
 def request_review(patient: Patient, reason: str, today: date | None = None) -> None:
@@ -238,3 +467,8 @@ def _sync_registration(patient: Patient, data: dict) -> None:
         patient.date_of_birth = date.fromisoformat(dob)
     if nhs_number := value_of(data, "identity", "nhs_number"):
         patient.nhs_number = nhs_number
+
+
+def new_submission_id() -> str:
+    """A one-time id for a freshly shown edit form."""
+    return uuid.uuid4().hex

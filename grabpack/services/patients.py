@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 
 from grabpack.config import retention_problem
 from grabpack.extensions import db
@@ -18,6 +19,7 @@ from grabpack.models import (
     Patient,
     Photo,
     RiskGradeChange,
+    Setting,
     ShareLink,
     User,
     Ward,
@@ -56,12 +58,28 @@ def admit(
     return patient
 
 
-def transfer(patient: Patient, to_ward: Ward, author: User) -> None:
-    """Move a patient and their whole pack history to another ward.
+def transfer_destinations(patient: Patient) -> list[Ward]:
+    """Every other ward, by setting then name, with its setting loaded."""
+    return list(
+        db.session.scalars(
+            select(Ward)
+            .join(Setting)
+            .options(joinedload(Ward.setting))
+            .where(Ward.id != patient.ward_id)
+            .order_by(Setting.name, Ward.name)
+        )
+    )
+
+
+def transfer(patient: Patient, to_ward_code: str, author: User) -> Ward:
+    """Move a patient and their whole pack history to another ward; returns it.
 
     The new ward's staff see them at once and the old ward's no longer do (access
     follows ``Patient.ward_id``); the pack becomes due for review.
     """
+    to_ward = db.session.scalar(select(Ward).where(Ward.code == to_ward_code))
+    if to_ward is None:
+        raise PatientError("Choose the ward to transfer to")
     if patient.is_discharged:
         raise PatientError("A discharged patient cannot be transferred")
     if to_ward.id == patient.ward_id:
@@ -76,6 +94,7 @@ def transfer(patient: Patient, to_ward: Ward, author: User) -> None:
         from_ward=from_code,
         to_ward=to_ward.code,
     )
+    return to_ward
 
 
 def discharge(patient: Patient, author: User, now: datetime | None = None) -> None:

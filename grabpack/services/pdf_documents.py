@@ -41,6 +41,7 @@ def _open_facts(episode: MissingEpisode | None) -> OpenEpisodeFacts | None:
         retake=episode.retake_power,
         # The box's title gives the kind and time noticed; the legal facts have a block.
         rows=_rows(episode, ("absence", "police"), for_police=True, skip=("kind", "noticed_at")),
+        legal_status=episode.legal_status or "",
         legal_label=episode.legal_label,
         legal_rows=_rows(episode, ("legal",), skip=("legal_status",)),
     )

@@ -93,7 +93,9 @@ def record_use(
     is disabled (the ward sees it on the episode page and can make a new one).
 
     Counted in the database with one UPDATE, so every worker and server sees every
-    guess: a police reference has only a few unknown digits.
+    guess: a police reference has only a few unknown digits. The audit row records
+    the reference check and names no pack version: a PDF given through the link is
+    recorded by ``delivery.deliver`` with the version it rendered.
     """
     if succeeded:
         link.use_count += 1
@@ -103,7 +105,6 @@ def record_use(
         "share_link.use" if succeeded else "share_link.refused",
         patient_id=link.episode.patient_id,
         episode_id=link.episode_id,
-        grab_pack_version_number=link.episode.grab_pack_version_number,
         remote_addr=remote_addr,
         share_link_id=link.id,
     )

@@ -11,9 +11,7 @@ from wtforms.validators import DataRequired, Length
 from grabpack.downloads import pdf_response
 from grabpack.extensions import db, limiter
 from grabpack.models.base import utcnow
-from grabpack.services import share_links
-from grabpack.services.grab_packs import current_version, pack_for
-from grabpack.services.pdf_documents import grab_pack_pdf, pdf_filename
+from grabpack.services import delivery, share_links
 from grabpack.share import bp
 
 
@@ -44,32 +42,26 @@ def _usable_link(token: str):
 def open_link(token: str):
     link = _usable_link(token)
     form = ReferenceForm()
-    if form.validate_on_submit():
-        matched = share_links.reference_matches(link, form.police_reference.data)
-        share_links.record_use(
-            link,
-            request.remote_addr or "",
-            matched,
-            max_wrong=current_app.config["SHARE_LINK_MAX_WRONG_REFERENCES"],
+    if not form.validate_on_submit():
+        return render_template("share/open.html", form=form, token=token)
+    remote_addr = request.remote_addr or ""
+    matched = share_links.reference_matches(link, form.police_reference.data)
+    share_links.record_use(
+        link, remote_addr, matched, max_wrong=current_app.config["SHARE_LINK_MAX_WRONG_REFERENCES"]
+    )
+    delivered = None
+    if matched and request.form.get("download") == "pdf":
+        delivered = delivery.deliver(link, link.episode.patient_id, remote_addr=remote_addr)
+    db.session.commit()  # the use, or the wrong reference, and what was delivered
+    if delivered is not None:
+        return pdf_response(delivered.content, delivered.filename)
+    if matched:
+        # First the power to retake, readable on a phone; the PDF is one press away.
+        return render_template(
+            "share/opened.html", form=form, token=token, episode=link.episode, now=utcnow()
         )
-        db.session.commit()
-        if matched and request.form.get("download") != "pdf":
-            # First the power to retake, readable on a phone; the PDF is one press away.
-            return render_template(
-                "share/opened.html", form=form, token=token, episode=link.episode, now=utcnow()
-            )
-        if matched:
-            episode = link.episode
-            patient = episode.patient
-            shown = current_version(pack_for(patient))
-            if shown is None:
-                abort(404)
-            content = grab_pack_pdf(
-                patient, shown, f"Officer with share link (ref {episode.police_reference})", episode
-            )
-            return pdf_response(content, pdf_filename(patient, shown.number))
-        wrong = "That reference does not match the one the ward recorded for this report"
-        if link.disabled_at is not None:
-            wrong += ". This link no longer works: ask the ward for a new one"
-        form.police_reference.errors = list(form.police_reference.errors) + [wrong]
+    wrong = "That reference does not match the one the ward recorded for this report"
+    if link.disabled_at is not None:
+        wrong += ". This link no longer works: ask the ward for a new one"
+    form.police_reference.errors = list(form.police_reference.errors) + [wrong]
     return render_template("share/open.html", form=form, token=token)

@@ -7,14 +7,12 @@ import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from grabpack.auth.decorators import STAFF, roles_required
 from grabpack.domain.clock import london_today
 from grabpack.downloads import csv_response, date_arg
 from grabpack.extensions import db
-from grabpack.models import Role, Setting, Ward
+from grabpack.models import Role
 from grabpack.models.base import utcnow
 from grabpack.packs.forms import choices
 from grabpack.policies import repeat_rule, reporting_policy, review_policy
@@ -23,6 +21,7 @@ from grabpack.services.episodes import episodes_of
 from grabpack.services.exports import EPISODE_COLUMNS, episode_rows
 from grabpack.services.grab_packs import current_version, pack_for
 from grabpack.services.ward_dashboard import FILTERS, SORTS, filtered_rows, ward_rows
+from grabpack.transactions import saving
 from grabpack.ward import bp
 from grabpack.ward.forms import AdmitForm, DischargeForm, TransferForm
 
@@ -67,7 +66,7 @@ def admit(code: str):
     ward = access.ward_for_staff(current_user, code)
     form = AdmitForm()
     if form.validate_on_submit():
-        try:
+        with saving(None, patients.PatientError) as outcome:
             patient = patients.admit(
                 ward,
                 current_user,
@@ -75,26 +74,18 @@ def admit(code: str):
                 date_of_birth=form.date_of_birth.data,
                 nhs_number=form.nhs_number.data or None,
             )
-            db.session.commit()
-        except patients.PatientError as error:
-            db.session.rollback()
-            form.nhs_number.errors = [str(error)]
-        else:
+        if outcome.saved:
             # No names in flash messages: they travel in the (readable) session cookie.
             flash(f"Patient admitted to {ward.name}", "success")
             return redirect(url_for("ward.patient", patient_id=patient.id))
+        # The one refusal is a registered number; a busy database is the form's.
+        (form.form_errors if outcome.busy else form.nhs_number.errors).append(outcome.refusal)
     return render_template("ward/admit.html", ward=ward, form=form)
 
 
 def _transfer_form(patient) -> TransferForm:
     form = TransferForm()
-    wards = db.session.scalars(
-        select(Ward)
-        .join(Setting)
-        .options(joinedload(Ward.setting))
-        .where(Ward.id != patient.ward_id)
-        .order_by(Setting.name, Ward.name)
-    ).all()
+    wards = patients.transfer_destinations(patient)
     form.ward.choices = choices([("", "Choose a ward")] + [(w.code, w.label) for w in wards])
     return form
 
@@ -127,13 +118,10 @@ def transfer(patient_id: uuid.UUID):
             form.ward.errors[0] if form.ward.errors else "Choose the ward to transfer to", "error"
         )
         return redirect(url_for("ward.patient", patient_id=patient.id))
-    to_ward = db.session.scalar(select(Ward).where(Ward.code == form.ward.data))
-    try:
-        patients.transfer(patient, to_ward, current_user)
-        db.session.commit()
-    except patients.PatientError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    with saving(None, patients.PatientError) as outcome:
+        to_ward = patients.transfer(patient, form.ward.data, current_user)
+    if not outcome.saved:
+        flash(outcome.refusal, "error")
         return redirect(url_for("ward.patient", patient_id=patient.id))
     flash(
         f"Patient transferred to {to_ward.label}. Their grab pack went with them and is "
@@ -148,13 +136,12 @@ def transfer(patient_id: uuid.UUID):
 def discharge(patient_id: uuid.UUID):
     patient = access.patient_for_staff(current_user, patient_id)
     if DischargeForm().validate_on_submit():
-        try:
+        with saving(None, patients.PatientError) as outcome:
             patients.discharge(patient, current_user)
-            db.session.commit()
+        if outcome.saved:
             flash("Patient discharged. Their grab pack is kept, read-only.", "success")
-        except patients.PatientError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        else:
+            flash(outcome.refusal, "error")
     return redirect(url_for("ward.patient", patient_id=patient.id))
 
 
@@ -177,5 +164,5 @@ def episodes_csv(code: str):
     start, end = date_arg("from"), date_arg("to")
     rows = episode_rows(start, end, ward_ids=[ward.id], policy=reporting_policy())
     audit.record("export.episodes", user=current_user, ward=ward.code)
-    db.session.commit()
+    db.session.commit()  # recorded, or no file: a failure here is the error page
     return csv_response(EPISODE_COLUMNS, rows, f"missing-episodes-{ward.code.lower()}.csv")

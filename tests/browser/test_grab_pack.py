@@ -102,3 +102,29 @@ def test_colleagues_simultaneous_edit_is_merged_not_lost(
     expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Version 3 saved")
     expect(page.get_by_text("Tall, slim")).to_be_visible()
     expect(page.get_by_text("Blue", exact=True)).to_be_visible()
+
+
+def test_a_correction_after_going_back_to_a_saved_form_is_kept(page, world, patient_id):
+    """Save, Back, correct, Save. Chromium fetches the edit page afresh on Back (every
+    page is no-store), but a browser that restores the form as it was (bfcache,
+    Firefox's form restoration) sends the same form again: one-time id and version
+    alike. The correction must come back on the conflict page, not be dropped."""
+    sign_in(page, world.nurse_a)
+    page.goto(f"/patients/{patient_id}/grab-pack/edit")
+    sent = {name: page.locator(f"#{name}").input_value() for name in ("based_on", "submission_id")}
+    page.get_by_label("Gender", exact=True).fill("Female")
+    page.get_by_role("button", name="Save grab pack").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Version 1 saved")
+
+    page.go_back()
+    for name, value in sent.items():  # the form as a restoring browser brings it back
+        page.locator(f"#{name}").evaluate("(input, value) => { input.value = value }", value)
+    page.get_by_label("Gender", exact=True).fill("Female")
+    page.get_by_label("Eye colour").fill("Brown")
+    page.get_by_role("button", name="Save grab pack").click()
+    callout = page.locator("#conflict")
+    expect(callout).to_contain_text("This form was already saved")
+    expect(page.get_by_label("Eye colour")).to_have_value("Brown")
+    page.get_by_role("button", name="Save grab pack").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Version 2 saved")
+    expect(page.get_by_text("Brown", exact=True)).to_be_visible()

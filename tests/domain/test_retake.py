@@ -1,4 +1,4 @@
-"""The power to retake, one test per row of DOMAIN.md's table, with dates worked by hand.
+"""The power to retake, one test per legal status's rule, with dates worked by hand.
 
 These replace tests that asserted the old dates, which were a day late: 28 days
 *beginning with* 1 January end at the end of 28 January (not on 29 January), and

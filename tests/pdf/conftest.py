@@ -60,6 +60,16 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", _BIDI_CONTROLS.sub("", text))
 
 
+def logical_lines(page: str) -> list[str]:
+    """pdftotext's non-blank lines, stripped, with the bidi controls dropped and
+    nothing else changed (no NFC, no NFKC): poppler wraps right-to-left text in
+    embedding controls and grabpack's ``ActualText`` puts RLM and LRM marks
+    beside right-to-left stretches, all of which ``text.clean`` drops from
+    stored text too."""
+    lines = (_BIDI_CONTROLS.sub("", line).strip() for line in page.splitlines())
+    return [line for line in lines if line]
+
+
 def _pdftotext(pdf: bytes, *args: str) -> str:
     if PDFTOTEXT is None:
         pytest.fail("pdftotext is missing: apt-get install poppler-utils")

@@ -350,6 +350,7 @@ def episode_facts(episode: dict[str, object]) -> OpenEpisodeFacts:
         noticed_at=episode["noticed_at"],  # type: ignore[arg-type]
         retake=power_to_retake(legal_facts_of(episode), absence_began_of(episode)),
         rows=rows(for_police),
+        legal_status=str(episode.get("legal_status") or ""),
         legal_label=legal_label(str(episode.get("legal_status") or "")),
         legal_rows=rows(field for field in LEGAL_FIELDS if field.key != "legal_status"),
     )

@@ -14,8 +14,16 @@ import pytest
 from pypdf import PdfReader
 
 from grabpack.domain.clock import long_date, to_london
-from grabpack.domain.grab_pack_schema import GRAB_PACK, Field
+from grabpack.domain.grab_pack_schema import (
+    GRAB_PACK,
+    SECTIONS_BY_KEY,
+    Block,
+    Briefing,
+    Entry,
+    Field,
+)
 from grabpack.domain.review import ReviewPolicy, is_photo_stale
+from grabpack.domain.triggers import report_at_once
 from grabpack.pdf import GrabPackSnapshot, render_grab_pack
 from grabpack.pdf import grab_pack as grab_pack_module
 from tests.pdf import samples
@@ -146,7 +154,6 @@ def test_a_field_added_to_the_schema_is_printed(monkeypatch):
         replace(s, items=(*s.items, extra)) if s.key == "description" else s for s in GRAB_PACK
     )
     monkeypatch.setattr(grab_pack_module, "GRAB_PACK", sections)
-    monkeypatch.setattr(grab_pack_module, "SECTIONS_BY_KEY", {s.key: s for s in sections})
     data = samples.typical_data()
     data["description"]["shoe_size"] = "UK 9, worn-down heels"
     pdf = extract(render_grab_pack(samples.snapshot(data)))
@@ -187,13 +194,13 @@ def test_page_one_is_a_briefing_an_officer_can_act_on(typical):
         "178 cm",
         "Tattoo of an anchor on the left forearm",
         "Section 3: Treatment (6 months, renewable)",
-        "IMMEDIATE-REPORT TRIGGER: Considered particularly vulnerable",
+        "Considered particularly vulnerable: YES",
         "Two overdose attempts (2021, 2023).",
         "RISK LOCATION",
         "Hackney Wick footbridge over the canal, E9 5EN",
         "020 7946 0999 (Larch Ward, Homerton Mental Health Unit)",
         "Next of kin",
-        "Zuzanna Dąbrowska: 07700 900456",
+        "Zuzanna Dąbrowska, 07700 900456",
     ):
         assert expected in page.replace("\n", " ") or expected in page, expected
     assert "MISSING NOW" not in typical.text
@@ -303,6 +310,151 @@ def test_an_unrestricted_patient_is_not_flagged(typical):
     assert "Part III patient: no" in typical.pages[0]
 
 
+# --- page 1 from the declaration ---------------------------------------------------------
+
+
+def declaration_with(monkeypatch, marks: dict) -> None:
+    """The renderer reads a copy of the declaration in which the item at each
+    (section key, item key) of ``marks`` has that briefing mark (``None``: none)."""
+
+    def marked(section, item):
+        key = (section.key, item.key)
+        return replace(item, briefing=marks[key]) if key in marks else item
+
+    sections = tuple(replace(s, items=tuple(marked(s, i) for i in s.items)) for s in GRAB_PACK)
+    monkeypatch.setattr(grab_pack_module, "GRAB_PACK", sections)
+
+
+def page_one(data: dict | None = None, **overrides) -> str:
+    """Page 1 on one line, as pypdf reads it (a row's label and value together)."""
+    return flat(extract(render_grab_pack(samples.snapshot(data, **overrides))).pypdf_pages[0])
+
+
+def test_a_field_marked_for_page_one_is_printed_there_in_its_order(monkeypatch):
+    assert "Penicillin" not in page_one()
+    declaration_with(monkeypatch, {("health", "allergies"): Briefing(Block.RISKS, order=0)})
+    page = page_one()
+    assert "Allergies Penicillin" in page
+    assert page.index("Allergies Penicillin") < page.index("Risk to self")
+
+
+def test_a_field_whose_mark_is_removed_leaves_page_one_only(monkeypatch):
+    declaration_with(monkeypatch, {("description", "eye_colour"): None})
+    pdf = extract(render_grab_pack(samples.snapshot()))
+    assert "Eye colour" not in pdf.pages[0]
+    assert "Eye colour" in "\n".join(pdf.pages[1:])
+
+
+def test_the_marks_order_is_the_order_on_page_one(monkeypatch):
+    before = page_one()
+    assert before.index("Risk to self") < before.index("Physical conditions")
+    declaration_with(monkeypatch, {("health", "physical_conditions"): Briefing(Block.RISKS)})
+    after = page_one()
+    assert after.index("Physical conditions") < after.index("Risk to self")
+
+
+def test_a_list_marked_for_page_one_prints_an_entry_a_row(monkeypatch):
+    entry = Entry(line=("name", "dose"), note="timing")
+    declaration_with(
+        monkeypatch, {("health", "medications"): Briefing(Block.RISKS, order=9, entry=entry)}
+    )
+    page = page_one()
+    assert "Medicine Clozapine, 300 mg (Night)" in page
+    assert "Medicine Thiamine, 100 mg (Morning)" in page
+
+
+def test_a_list_whose_mark_is_removed_leaves_page_one(monkeypatch):
+    declaration_with(monkeypatch, {("places", "places"): None})
+    page = page_one()
+    assert "Places likely to go" not in page
+    assert "Hackney Wick footbridge over the canal" not in page
+    assert "Who to call" in page
+
+
+def test_a_briefing_entry_must_name_the_lists_fields():
+    with pytest.raises(ValueError, match="no field"):
+        contacts = SECTIONS_BY_KEY["contacts"].groups[0]
+        replace(contacts, briefing=Briefing(Block.CONTACTS, entry=Entry(line=("nmae",))))
+
+
+def test_page_one_prints_only_what_the_declaration_marks():
+    data = samples.typical_data()
+    for section in GRAB_PACK:
+        for field in section.fields:
+            if field.briefing is None and field.type.value in ("text", "long_text"):
+                data[section.key][field.key] = f"Unmarked {field.key}"
+    pdf = extract(render_grab_pack(samples.snapshot(data)))
+    assert "Unmarked" not in pdf.pages[0]
+    assert "Unmarked first_language" in pdf.text
+    assert "Mother; speaks little English." not in pdf.pages[0]  # a contact's notes
+
+
+def test_an_empty_field_is_not_recorded_on_page_one_only_where_the_checklist_asks_for_it():
+    data = samples.typical_data()
+    data["identity"]["gender"] = ""  # the checklist asks for it
+    data["description"]["eye_colour"] = ""  # it does not
+    data["legal"] = {"legal_status": "s2"}  # which needs the section's start
+    page = page_one(data)
+    assert "Gender Not recorded" in page
+    assert "Eye colour" not in page
+    assert "Section start date Not recorded" in page
+    assert "Detention ended" not in page
+
+
+def test_the_restricted_box_names_the_ministry_of_justice_reference_even_when_missing():
+    data = samples.typical_data()
+    data["legal"].update(legal_status="s37_41", moj_reference="")
+    assert "Ministry of Justice reference Not recorded" in page_one(data)
+
+
+# --- page 1: the report-at-once triggers -----------------------------------------------------
+
+
+def test_the_triggers_box_prints_each_trigger_and_why_from_the_one_rule(typical):
+    page = flat(typical.pages[0])
+    triggers = report_at_once(samples.typical_data())
+    for trigger in triggers:
+        answer = "YES" if trigger.applies else trigger.answer.lower()
+        assert f"{trigger.label}: {answer}" in page
+        assert trigger.reason in page
+    assert "Part III patient: no Section 3, as the grab pack records it" in page_one()
+
+
+def test_no_trigger_recorded_says_so():
+    data = samples.typical_data()
+    data["risk"].update(considered_dangerous=False, particularly_vulnerable="unknown")
+    page = page_one(data)
+    assert "No immediate-report trigger recorded" in page
+    assert "Considered particularly vulnerable: not known" in page
+
+
+@pytest.mark.parametrize(
+    ("in_pack", "stated", "part_iii"),
+    [
+        ("informal", "s37_41", "Part III patient: YES Section 37/41, as stated when reported"),
+        ("informal", "s38", "Part III patient: YES Section 38, as stated when reported"),
+        ("s37_41", "informal", "Part III patient: no Informal, as stated when reported"),
+        ("s3", "s37", "Part III patient: YES Section 37, as stated when reported"),
+    ],
+    ids=["restricted-stated", "remand-stated", "informal-stated", "s37-stated"],
+)
+def test_while_missing_part_iii_follows_the_status_stated_at_reporting(in_pack, stated, part_iii):
+    data = samples.typical_data()
+    data["legal"] = {"legal_status": in_pack, "moj_reference": "MoJ 2025/01234"}
+    episode = samples.open_episode(legal_status=stated, kind="missing")
+    page = flat(extract(render_grab_pack(samples.snapshot(data, open_episode=episode))).pages[0])
+    assert part_iii in page
+
+
+def test_when_no_status_was_stated_part_iii_falls_back_to_the_pack_and_says_so():
+    data = samples.typical_data()
+    data["legal"] = {"legal_status": "s37_41"}
+    episode = samples.open_episode(legal_status="")
+    page = flat(extract(render_grab_pack(samples.snapshot(data, open_episode=episode))).pages[0])
+    assert "Part III patient: YES" in page
+    assert "Section 37/41, as the grab pack records it (not stated when reported missing)" in page
+
+
 def test_a_missing_photo_prints_a_clear_placeholder():
     pdf = extract(render_grab_pack(samples.snapshot(photo_jpeg=None)))
     assert "NO PHOTO ON RECORD" in pdf.pages[0]
@@ -355,9 +507,10 @@ def test_arabic_names_extract_after_nfkc(scripts):
     assert all(word in pypdf for word in words)
 
 
-def test_bengali_names_extract_in_visual_order(scripts):
-    """রহিম উদ্দিন: the vowel sign ি is drawn, and so extracted, before its consonant."""
-    assert "রিহম উিদ্দন" in scripts.normalised
+def test_bengali_names_extract_in_logical_order(scripts):
+    """রহিম উদ্দিন: the vowel sign ি is drawn before its consonant, but the line carries
+    its logical text (ActualText), so what is copied is what the ward typed."""
+    assert samples.NAMES["bengali"] in scripts.text
     assert "\ue000" not in scripts.text and "\ufffd" not in scripts.text
 
 
@@ -365,7 +518,13 @@ def test_every_script_prints_on_one_line(scripts):
     mixed = [line for line in lines_of(scripts.normalised) if line.startswith("Mixed:")]
     assert mixed, "the mixed line"
     for line in mixed:
-        for expected in ("Łukasz", samples.NAMES["arabic"], "王伟", "রিহম উিদ্দন", "Siobhán"):
+        for expected in (
+            "Łukasz",
+            samples.NAMES["arabic"],
+            "王伟",
+            samples.NAMES["bengali"],
+            "Siobhán",
+        ):
             assert expected in line
 
 

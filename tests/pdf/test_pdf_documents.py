@@ -51,6 +51,7 @@ def test_the_episode_facts_come_from_the_declaration_in_its_order():
         ("Police reference number", "CAD 1/10JAN27"),
         ("Police risk grade", "Medium"),
     )
+    assert facts.legal_status == "s2"
     assert facts.legal_label == "Section 2"
     assert facts.legal_rows == (
         ("Section start date", "1 January 2027"),
@@ -63,11 +64,6 @@ def test_a_closed_episode_gives_no_facts():
     episode = MissingEpisode(kind="awol", noticed_at=WENT, returned_at=WENT + timedelta(hours=2))
     assert _open_facts(episode) is None
     assert _open_facts(None) is None
-
-
-@pytest.fixture
-def app_config(request) -> dict:
-    return getattr(request, "param", {})
 
 
 @pytest.mark.parametrize(
@@ -110,3 +106,28 @@ def test_the_pdf_states_the_power_police_were_told(app, world):
     assert "Legal status as stated when reported missing" in page
     assert power.headline in page
     assert power.reason in page
+
+
+@pytest.mark.parametrize(
+    ("in_pack", "stated", "kind", "part_iii"),
+    [
+        ("informal", "s37_41", "awol", "Part III patient: YES"),
+        ("s37_41", "informal", "missing", "Part III patient: no"),
+    ],
+    ids=["restricted-stated", "informal-stated"],
+)
+def test_the_pdf_tells_part_iii_by_the_status_stated_at_reporting(
+    app, world, in_pack, stated, kind, part_iii
+):
+    with app.app_context():
+        patient = factories.patient_on(
+            world.ward_a, "Siobhán Ní Bhriain", {"legal": {"legal_status": in_pack}}, world.nurse_a
+        )
+        db.session.commit()
+        episode = factories.open_for(patient, world.nurse_a, kind=kind, legal_status=stated)
+        db.session.commit()
+        version = current_version(pack_for(patient))
+        page = " ".join(extract(grab_pack_pdf(patient, version, "PC 1", episode)).pages[0].split())
+        label = episode.legal_label
+    assert part_iii in page
+    assert f"{label}, as stated when reported missing" in page

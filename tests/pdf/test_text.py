@@ -92,6 +92,15 @@ def test_a_right_to_left_paragraph_wraps_in_reading_order():
     assert normalise(first_line.runs[-1].text[::-1]) == "يعيش"
 
 
+def test_a_right_to_left_word_wider_than_the_line_starts_on_the_first_line():
+    word = "אבגדהוזחטיכלמנסעפצקרשת" * 4
+    lines = layout(word, STYLE, 60)
+    assert len(lines) > 2
+    assert all(line.width <= 60.01 for line in lines)
+    # Cut in logical order: the first line holds the word's first letters.
+    assert "".join(line.actual[::-1] for line in lines) == word
+
+
 def test_text_mixing_directions_reads_left_to_right():
     assert not any(line.rtl for line in layout("محمد الحسن (Mohammed)", STYLE, 500))
     assert all(line.rtl for line in layout("محمد الحسن ١٢٣", STYLE, 500))

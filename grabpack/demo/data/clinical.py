@@ -1,6 +1,6 @@
 """How each kind of ward behaves, and the clinical tables a pack's health section draws on.
 
-The numbers are invented but shaped by DOMAIN.md: acute wards and PICUs admit on
+The numbers are invented but shaped like the real ones: acute wards and PICUs admit on
 short sections and lose patients more often; forensic wards hold restricted
 patients for years and rarely do.
 """

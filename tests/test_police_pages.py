@@ -1,0 +1,167 @@
+"""The police patient page: the Code of Practice's report-at-once triggers near the
+top, from the same rule as the PDF's briefing sheet, by the legal status the ward
+stated when reporting; the photo's age by the configured policy."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+
+import pytest
+
+from grabpack.domain.clock import london_today
+from grabpack.domain.triggers import report_at_once
+from grabpack.extensions import db
+from grabpack.services.grab_packs import save_version
+from grabpack.services.photos import store_photo
+from tests import factories
+from tests.pdf import samples
+from tests.pdf.conftest import extract
+
+_ROW = re.compile(
+    r'<div class="nhsuk-summary-list__row" data-trigger-applies="(yes|no)">\s*'
+    r'<dt class="nhsuk-summary-list__key">(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>',
+    re.S,
+)
+
+
+def triggers_on(page: str) -> list[tuple[str, bool, str]]:
+    """(label, applies, answer and reason as one line) for each trigger row."""
+    box = page.split('<dl class="nhsuk-summary-list app-triggers">')[1].split("</dl>")[0]
+    return [
+        (
+            html.unescape(label),
+            applies == "yes",
+            " ".join(html.unescape(re.sub("<[^>]+>", " ", value)).split()),
+        )
+        for applies, label, value in _ROW.findall(box)
+    ]
+
+
+def missing_patient(world, data: dict | None, **episode) -> str:
+    """A patient on ward A (with ``data`` as their pack, if any) reported missing now;
+    ``episode`` values as the ward typed them."""
+    patient = factories.patient_on(world.ward_a, "Siobhán Ní Bhriain", data, world.nurse_a)
+    db.session.commit()
+    factories.open_for(patient, world.nurse_a, **episode)
+    db.session.commit()
+    return str(patient.id)
+
+
+VULNERABLE_ON_S3 = {
+    **factories.FULL_LEGAL,
+    "risk": {"considered_dangerous": False, "particularly_vulnerable": True},
+}
+
+
+def test_the_triggers_are_near_the_top_of_the_page_from_the_one_rule(app, client, auth, world):
+    with app.app_context():
+        patient_id = missing_patient(world, VULNERABLE_ON_S3)
+    auth.login(world.police_a)
+    page = client.get(f"/police/patients/{patient_id}").text
+    heading = page.index("Immediate-report triggers (Code of Practice)")
+    assert heading < page.index("<h2>Power to retake</h2>") < page.index("Grab pack, version 1")
+    assert "Report at once</strong> Considered particularly vulnerable" in page
+    expected = report_at_once(VULNERABLE_ON_S3, "s3")
+    assert triggers_on(page) == [
+        (trigger.label, trigger.applies, f"{trigger.answer} {trigger.reason}")
+        for trigger in expected
+    ]
+    assert triggers_on(page)[0] == (
+        "Part III patient",
+        False,
+        "No Section 3, as stated when reported missing",
+    )
+
+
+@pytest.mark.parametrize(
+    ("in_pack", "stated", "kind", "applies", "why"),
+    [
+        ("informal", "s37_41", "awol", True, "Section 37/41, as stated when reported missing"),
+        ("informal", "s35", "awol", True, "Section 35, as stated when reported missing"),
+        ("s37_41", "informal", "missing", False, "Informal, as stated when reported missing"),
+    ],
+    ids=["restricted-stated", "remand-stated", "informal-stated"],
+)
+def test_part_iii_follows_the_status_stated_at_reporting_on_page_and_pdf(
+    app, client, auth, world, in_pack, stated, kind, applies, why
+):
+    with app.app_context():
+        data = {"legal": {"legal_status": in_pack}}
+        patient_id = missing_patient(world, data, kind=kind, legal_status=stated)
+    auth.login(world.police_a)
+    page = client.get(f"/police/patients/{patient_id}").text
+    answer = "Yes" if applies else "No"
+    assert triggers_on(page)[0] == ("Part III patient", applies, f"{answer} {why}")
+    assert ("Report at once" in page) is applies
+    response = client.get(f"/patients/{patient_id}/grab-pack.pdf")
+    assert response.status_code == 200
+    sheet = " ".join(extract(response.data).pages[0].split())
+    assert f"Part III patient: {'YES' if applies else 'no'}" in sheet
+    assert why in sheet
+
+
+def test_without_a_pack_the_triggers_say_what_is_not_recorded(app, client, auth, world):
+    with app.app_context():
+        patient_id = missing_patient(world, None, legal_status="s38")
+    auth.login(world.police_a)
+    page = client.get(f"/police/patients/{patient_id}").text
+    assert triggers_on(page) == [
+        ("Part III patient", True, "Yes Section 38, as stated when reported missing"),
+        ("Considered dangerous", False, "Not recorded Not answered in the grab pack (section H)"),
+        (
+            "Considered particularly vulnerable",
+            False,
+            "Not recorded Not answered in the grab pack (section H)",
+        ),
+    ]
+
+
+def test_once_the_patient_is_back_the_packs_status_decides_as_on_the_pdf(app, client, auth, world):
+    with app.app_context():
+        patient = factories.patient_on(
+            world.ward_a,
+            "Siobhán Ní Bhriain",
+            {"legal": {"legal_status": "informal"}},
+            world.nurse_a,
+        )
+        db.session.commit()
+        episode = factories.open_for(patient, world.nurse_a, legal_status="s37_41")
+        db.session.commit()
+        factories.close(episode, world.nurse_a, hours_ago=0.1)
+        db.session.commit()
+        patient_id = str(patient.id)
+    auth.login(world.police_a)
+    page = client.get(f"/police/patients/{patient_id}").text
+    assert triggers_on(page)[0] == (
+        "Part III patient",
+        False,
+        "No Informal, as the grab pack records it",
+    )
+
+
+@pytest.mark.parametrize(
+    ("app_config", "out_of_date"),
+    [({"PHOTO_STALE_DAYS": 400}, False), ({}, True)],
+    indirect=["app_config"],
+    ids=["400-days", "default-183-days"],
+)
+def test_the_photo_is_out_of_date_by_the_configured_policy(app, client, auth, world, out_of_date):
+    with app.app_context():
+        taken = london_today() - timedelta(days=300)
+        patient = factories.patient_on(world.ward_a, "Siobhán Ní Bhriain")
+        data = {
+            "identity": {"full_name": "Siobhán Ní Bhriain"},
+            "description": {"photo_taken_on": taken.isoformat()},
+            **factories.FULL_LEGAL,
+        }
+        photo = store_photo(samples.photo_jpeg())
+        save_version(patient, data, factories.staff(world.nurse_a), based_on=0, photo=photo)
+        db.session.commit()
+        factories.open_for(patient, world.nurse_a)
+        db.session.commit()
+        patient_id = str(patient.id)
+    auth.login(world.police_a)
+    page = client.get(f"/police/patients/{patient_id}").text
+    assert ("Photo out of date" in page) is out_of_date
