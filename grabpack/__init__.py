@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,16 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 from grabpack.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def freeze_start_up_objects() -> None:
+    """Take what start-up made (templates, fonts, the declarations, SQLAlchemy's
+    mappers) out of the garbage collector's sight, as a server does once the app is
+    built: it lives as long as the worker, and every collection a request triggers
+    no longer walks it (about a fifth off the pack form's server time; see
+    benchmarks/RESULTS.md)."""
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -260,6 +260,26 @@ SETTINGS: tuple[Setting, ...] = (
         maximum=720,
     ),
     Setting(
+        "GRABPACK_SESSION_MAX_HOURS",
+        "SESSION_MAX_HOURS",
+        12,
+        int,
+        "However active, a session ends this many hours after signing in (a form being "
+        "typed keeps a session alive, but never past this).",
+        minimum=1,
+        maximum=24,
+    ),
+    Setting(
+        "GRABPACK_KEPT_FORM_MINUTES",
+        "KEPT_FORM_MINUTES",
+        60,
+        int,
+        "A form sent after its session ended is kept (encrypted) this long, to be put "
+        "back after the sender signs in again.",
+        minimum=5,
+        maximum=1440,
+    ),
+    Setting(
         "GRABPACK_LOGIN_MAX_FAILURES",
         "LOGIN_MAX_FAILURES",
         5,
@@ -532,7 +552,9 @@ def load_config(instance_path: str | Path, overrides: dict[str, Any] | None = No
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="__Host-grabpack" if secure_cookies else "grabpack",
-        PERMANENT_SESSION_LIFETIME=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+        # The cookie lasts as long as a session may; the idle limit is the server's
+        # (``auth.sessions``), so a form sent just after it still names its sender.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config["SESSION_MAX_HOURS"]),
         MAX_CONTENT_LENGTH=config["MAX_UPLOAD_MB"] * 1024 * 1024,
         SQLALCHEMY_ENGINE_OPTIONS=engine_options(
             config["SQLALCHEMY_DATABASE_URI"], config["SQLITE_BUSY_SECONDS"]
@@ -563,6 +585,12 @@ def _check_together(config: dict[str, Any]) -> None:
         raise ConfigError(
             f"GRABPACK_PASSWORD_HASH_PROFILE={TEST_ONLY_PROFILE} is for tests only "
             "(GRABPACK_ENV=testing): its hashes are quick to crack; use RFC_9106_LOW_MEMORY"
+        )
+    if config["SESSION_IDLE_MINUTES"] > 60 * config["SESSION_MAX_HOURS"]:
+        raise ConfigError(
+            f"GRABPACK_SESSION_IDLE_MINUTES={config['SESSION_IDLE_MINUTES']} is longer than "
+            f"GRABPACK_SESSION_MAX_HOURS={config['SESSION_MAX_HOURS']}: lower the first or "
+            "raise the second"
         )
     years = config["RETENTION_YEARS"]
     if problem := retention_problem(years, config["RETENTION_BELOW_LEGAL_MINIMUM"]):

@@ -145,7 +145,7 @@ def test_an_administrator_lifts_the_throttle(app, world):
 def test_post_without_csrf_token_is_rejected(client, world):
     response = client.post("/login", data={"email": world.nurse_a, "password": PASSWORD})
     assert response.status_code == 400
-    assert "Your form has expired" in response.text
+    assert "This form could not be sent" in response.text
     assert client.get("/wards").status_code == 302  # not signed in
 
 

@@ -189,7 +189,7 @@ def test_open_form_keeps_half_typed_times_as_form_errors(app, report_missing):
         **{"last_seen_at-day": "1", "last_seen_at-month": "", "last_seen_at-year": ""}
     )
     assert "Last seen must include a month and a year" in response.text
-    assert 'href="#last_seen_at-day"' in response.text
+    assert 'href="#last_seen_at-month"' in response.text  # the first box to fill in
     with app.app_context():
         assert db.session.scalar(select(func.count(MissingEpisode.id))) == 0
 
@@ -569,7 +569,7 @@ def test_repeat_missing_is_flagged_to_ward_and_police(app, client, auth, world):
     auth.login(world.police_a)
     police = client.get("/police/").text
     row = police[
-        police.index("Often Missing") : police.index("</tr>", police.index("Often Missing"))
+        police.index("Often Missing") : police.index("</li>", police.index("Often Missing"))
     ]
     assert "Repeat: 3 in 90 days" in row
     assert police.count("Repeat:") == 1

@@ -150,7 +150,7 @@ def test_repeatable_contacts_add_remove_and_diff_inside_group(app, client, nurse
         ({"identity-nhs_number": "943 476 5918"}, "check digit does not match"),
         ({"identity-home_postcode": "ZZ9 9ZZ"}, "Enter a real UK postcode"),
         ({"description-height_cm": "400"}, "Height in centimetres must be between 50 and 250"),
-        ({"description-height_cm": "tall"}, "Not a valid integer value"),
+        ({"description-height_cm": "tall"}, "Enter height in centimetres, like 170"),
         (
             {
                 "identity-date_of_birth-day": "31",
@@ -431,11 +431,11 @@ def test_upload_that_is_not_an_image_is_refused(app, client, nurse, patient_id):
 
 def test_discharged_patients_pack_is_read_only(app, client, nurse, patient_id):
     save(client, patient_id, open_edit(client, patient_id), **{"identity-gender": "Female"})
-    page = client.get(f"/patients/{patient_id}").text
-    client.post(
-        f"/patients/{patient_id}/discharge",
-        data={"csrf_token": re.search(r'id="discharge-csrf"[^>]*value="([^"]+)"', page).group(1)},
+    confirm = client.get(f"/patients/{patient_id}/discharge").text  # discharge asks first
+    discharged = client.post(
+        f"/patients/{patient_id}/discharge", data={"csrf_token": csrf_token(confirm)}
     )
+    assert discharged.status_code == 302
     assert client.get(f"/patients/{patient_id}/grab-pack/edit").status_code == 403
     view = client.get(f"/patients/{patient_id}/grab-pack").text
     assert "read-only" in view and "Edit grab pack" not in view
@@ -460,3 +460,46 @@ def test_review_cycle_is_configurable(app_factory, world, patient_id):
         )
         assert second.review_due_on == london_today() + timedelta(days=10)
         db.session.rollback()
+
+
+NOTHING_CHANGED = "Nothing has changed, so no new version was saved."
+
+
+def test_saving_with_nothing_changed_makes_no_version_and_says_so(app, client, nurse, patient_id):
+    save(client, patient_id, open_edit(client, patient_id), **{"risk-missing_risk": "high"})
+    response = save(client, patient_id, open_edit(client, patient_id), change_note="Checked it")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/patients/{patient_id}/grab-pack")
+    page = client.get(response.headers["Location"]).text
+    assert NOTHING_CHANGED in page and "use Reviewed, no changes" in page
+    assert [v.number for v in versions(app)] == [1]
+
+
+def test_a_pack_with_blanks_in_the_old_shape_saved_as_it_is_is_unchanged(
+    app, client, nurse, patient_id
+):
+    save(client, patient_id, open_edit(client, patient_id), **{"risk-missing_risk": "high"})
+    with app.app_context():  # as the demo wrote packs before: blanks as "" and None
+        version = db.session.scalar(select(GrabPackVersion))
+        version.data = {
+            **version.data,
+            "identity": {**version.data["identity"], "gender": "", "aliases": None},
+            "contacts": {"contacts": [{"name": "", "phone": ""}]},
+        }
+        db.session.commit()
+    page = client.post(
+        f"/patients/{patient_id}/grab-pack/edit", data=open_edit(client, patient_id)
+    ).headers["Location"]
+    assert NOTHING_CHANGED in client.get(page).text
+    assert len(versions(app)) == 1
+
+
+def test_a_new_photo_alone_is_a_change(app, client, nurse, patient_id):
+    save(client, patient_id, open_edit(client, patient_id), **{"risk-missing_risk": "high"})
+    data = {**open_edit(client, patient_id), "photo": (io.BytesIO(jpeg_bytes()), "face.jpg")}
+    response = client.post(
+        f"/patients/{patient_id}/grab-pack/edit", data=data, content_type="multipart/form-data"
+    )
+    assert "Version 2 saved" in client.get(response.headers["Location"]).text
+    first, second = versions(app)
+    assert second.data == first.data and second.photo_id is not None

@@ -24,18 +24,30 @@ PATIENT_ROUTES = {
     "pdf": "/patients/{p}/grab-pack.pdf",
     "version_pdf": "/patients/{p}/grab-pack/versions/1.pdf",
     "report_missing": "/patients/{p}/episodes/new",
+    "discharge": "/patients/{p}/discharge",
     "police_view": "/police/patients/{p}",
 }
 OTHER_ROUTES = {
     "ward_a": "/wards/WA1",
     "ward_a_audit": "/wards/WA1/audit",
+    "ward_a_discharged": "/wards/WA1/discharged",
     "ward_a_csv": "/wards/WA1/episodes.csv",
     "police_home": "/police/",
     "admin_users": "/admin/users",
     "admin_audit": "/admin/audit.csv",
     "admin_episodes": "/admin/episodes.csv",
 }
-STAFF_ONLY = {"patient", "pack", "edit", "history", "version", "diff", "photo", "report_missing"}
+STAFF_ONLY = {
+    "patient",
+    "pack",
+    "edit",
+    "history",
+    "version",
+    "diff",
+    "photo",
+    "report_missing",
+    "discharge",
+}
 # Patients: (ward, episode state). "open_a" etc.
 PATIENTS = {
     "open_a": ("WA1", "open"),
@@ -77,6 +89,7 @@ def expected_other(user: str | None, route: str) -> int:
     rules = {
         "ward_a": {"nurse_a": 200, "manager_a": 200},
         "ward_a_audit": {"manager_a": 200},
+        "ward_a_discharged": {"nurse_a": 200, "manager_a": 200},
         "ward_a_csv": {"manager_a": 200},
         "police_home": {"police_a": 200, "police_b": 200},
         "admin_users": {"admin": 200},
@@ -140,7 +153,9 @@ PATIENT_POSTS = {
     "report_missing": ("/patients/{p}/episodes/new", {}),
     "retake_preview": ("/patients/{p}/episodes/new/retake-power", {}),
     "transfer": ("/patients/{p}/transfer", {"ward": ""}),
+    "readmit": ("/patients/{p}/readmit", {}),
 }
+MANAGERS_ONLY = {"readmit"}
 EPISODE_ROUTES = {
     "view": ("GET", "/episodes/{e}", {}),
     "update": ("POST", "/episodes/{e}/update", {}),
@@ -155,7 +170,7 @@ def expected_post(user: str | None, route: str, patient: str) -> int:
     ward, state = PATIENTS[patient]
     if user is None:
         return 302
-    if user not in WARD_OF:
+    if user not in WARD_OF or (route in MANAGERS_ONLY and not user.startswith("manager")):
         return 403
     if WARD_OF[user] != ward:
         return 404
@@ -163,7 +178,7 @@ def expected_post(user: str | None, route: str, patient: str) -> int:
         return 302 if state == "open" else 200  # to the open episode / form errors
     if route == "retake_preview":
         return 200  # the statement for what was typed; it saves nothing
-    return 302  # review, restore and transfer answer with a redirect and a message
+    return 302  # review, restore, transfer, readmit answer with a redirect and a message
 
 
 def expected_episode(user: str | None, route: str, patient: str) -> int:

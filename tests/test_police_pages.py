@@ -11,8 +11,10 @@ from datetime import timedelta
 import pytest
 
 from grabpack.domain.clock import london_today
+from grabpack.domain.grab_pack_schema import Block
 from grabpack.domain.triggers import report_at_once
 from grabpack.extensions import db
+from grabpack.police.briefing import block_rows, tel_href
 from grabpack.services.grab_packs import save_version
 from grabpack.services.photos import store_photo
 from tests import factories
@@ -165,3 +167,153 @@ def test_the_photo_is_out_of_date_by_the_configured_policy(app, client, auth, wo
     auth.login(world.police_a)
     page = client.get(f"/police/patients/{patient_id}").text
     assert ("Photo out of date" in page) is out_of_date
+
+
+# --- the list, a card per episode, and the page in the briefing sheet's order ---
+
+
+def typical_missing(world, name: str = "Łukasz Wójcik", **episode) -> str:
+    """A patient on ward A with a typical pack (contacts with phones) and a photo,
+    reported missing."""
+    patient = factories.patient_on(world.ward_a, name)
+    data = {**samples.typical_data(), **factories.FULL_LEGAL}
+    photo = store_photo(samples.photo_jpeg())
+    save_version(patient, data, factories.staff(world.nurse_a), based_on=0, photo=photo)
+    db.session.commit()
+    factories.open_for(patient, world.nurse_a, **episode)
+    db.session.commit()
+    return str(patient.id)
+
+
+def card_of(page: str, name: str) -> str:
+    start = page.rindex('<li class="app-episode-card"', 0, page.index(name))
+    return page[start : page.index("</li>", start)]
+
+
+def test_each_card_puts_the_pdf_first_then_photo_name_and_the_facts(app, client, auth, world):
+    with app.app_context():
+        patient_id = typical_missing(world)
+    auth.login(world.police_a)
+    card = card_of(client.get("/police/").text, "Łukasz Wójcik")
+    pdf = card.index(f'href="/patients/{patient_id}/grab-pack.pdf"')
+    photo = card.index(f'src="/police/patients/{patient_id}/photo"')
+    assert pdf < photo < card.index(">Łukasz Wójcik</a>")
+    # No pack field holds a Latin spelling; the preferred name is the "known as".
+    assert "Known as Luke" in card
+    assert "Ward A, Site One" in card and "AWOL" in card and "Noticed " in card
+    assert "Trust: <strong>High</strong> (no police grade)" in card
+    assert 'class="app-retake-line"' in card
+    assert '<a href="tel:02079460001">020 7946 0001</a>' in card
+
+
+def test_the_police_grade_wins_over_the_trusts_category(app, client, auth, world):
+    with app.app_context():
+        typical_missing(world, police_risk_grade="very_low")
+    auth.login(world.police_a)
+    card = card_of(client.get("/police/").text, "Łukasz Wójcik")
+    assert "Police: <strong>Very low</strong>" in card and "Trust:" not in card
+
+
+def test_without_a_pack_the_card_says_so_and_offers_no_pdf(app, client, auth, world):
+    with app.app_context():
+        patient = factories.patient_on(world.ward_a, "No Pack Yet")
+        db.session.commit()
+        factories.open_for(patient, world.nurse_a, legal_status="s3")
+        db.session.commit()
+    auth.login(world.police_a)
+    card = card_of(client.get("/police/").text, "No Pack Yet")
+    assert "No grab pack." in card and "Download PDF" not in card and "<img" not in card
+
+
+def test_a_plain_page_load_shows_the_current_list_without_javascript(app, client, auth, world):
+    auth.login(world.police_a)
+    assert "No one is missing" in client.get("/police/").text
+    with app.app_context():
+        typical_missing(world)
+    page = client.get("/police/").text
+    assert "Łukasz Wójcik" in page and "No one is missing" not in page
+    assert 'id="show-new-episodes" type="button" hidden' in page  # only the script shows it
+    assert 'aria-live="polite"' in page
+
+
+def test_the_patient_page_follows_the_briefing_sheet(app, client, auth, world):
+    with app.app_context():
+        patient_id = typical_missing(world)
+    auth.login(world.police_a)
+    page = client.get(f"/police/patients/{patient_id}").text
+    order = [
+        "Download grab pack PDF",
+        'alt="Photo of Łukasz Wójcik"',
+        "Height",
+        "Immediate-report triggers",
+        "<h2>Power to retake</h2>",
+        '<h2 id="risks">Risks</h2>',
+        '<h2 id="places">Places likely to go</h2>',
+        '<h2 id="who-to-call">Who to call</h2>',
+        "Grab pack, version 1",
+    ]
+    places = [page.index(text) for text in order]
+    assert places == sorted(places)
+    # The risks block lists what the declaration marks for the sheet's risks, in order.
+    risks = page[page.index('<h2 id="risks">') : page.index('<h2 id="places">')]
+    labels = [html.unescape(label) for label in re.findall(r"app-brief__key\">(.*?)</dt>", risks)]
+    data = samples.typical_data()
+    expected = [row.label for row in block_rows(data, Block.RISKS, london_today())]
+    assert labels == expected
+    assert labels[:4] == [
+        "Risk to self",
+        "Risk to others",
+        "Risk from others",
+        "Trust's missing-risk category",
+    ]
+    # The risk location comes first among the places, as on the sheet.
+    places_block = page[page.index('<h2 id="places">') : page.index('<h2 id="who-to-call">')]
+    assert places_block.index("Risk location") < places_block.index(">Place<")
+
+
+def test_every_phone_number_on_the_patient_page_can_be_tapped(app, client, auth, world):
+    with app.app_context():
+        patient_id = typical_missing(world)
+    auth.login(world.police_a)
+    page = client.get(f"/police/patients/{patient_id}").text
+    for shown in ("020 7946 0001", "07700 900456", "07700 900789", "07700 900123"):
+        href = "tel:" + shown.replace(" ", "")
+        assert f'<a href="{href}">{shown}</a>' in page, shown
+    # Next of kin first among who to call, as on the sheet, with their number.
+    call = page[page.index('<h2 id="who-to-call">') : page.index('<h2 id="absence">')]
+    assert call.index("Ward 24-hour phone") < call.index("Next of kin") < call.index("Friend")
+    assert 'Zuzanna Dąbrowska, <a href="tel:07700900456">' in call
+
+
+@pytest.mark.parametrize(
+    ("shown", "href"),
+    [
+        ("020 7946 0001", "tel:02079460001"),
+        ("+44 (0)20 7946-0001", "tel:+442079460001"),
+        ("", ""),
+        ("none", ""),
+    ],
+)
+def test_a_phone_number_becomes_a_tel_link_of_its_digits(shown, href):
+    assert tel_href(shown) == href
+
+
+def test_a_restricted_patient_page_says_the_ministry_of_justice_must_be_told(
+    app, client, auth, world
+):
+    with app.app_context():
+        data = {"legal": {"legal_status": "s37_41", "moj_reference": "MOJ/2026/0042"}}
+        restricted = missing_patient(world, data, legal_status="s37_41")
+        informal = factories.patient_on(
+            world.ward_a, "Not Restricted", {"legal": {"legal_status": "informal"}}, world.nurse_a
+        )
+        db.session.commit()
+        factories.open_for(informal, world.nurse_a, kind="missing")
+        db.session.commit()
+        informal_id = str(informal.id)
+    auth.login(world.police_a)
+    page = client.get(f"/police/patients/{restricted}").text
+    box = page[page.index("Restricted patient (") : page.index('<h2 id="risks">')]
+    assert "The Ministry of Justice must be told of any absence." in box
+    assert "MOJ/2026/0042" in box
+    assert "Restricted patient (" not in client.get(f"/police/patients/{informal_id}").text

@@ -15,9 +15,10 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from grabpack.auth import bp
+from grabpack.auth import bp, kept_forms
 from grabpack.auth.forms import LoginForm, LogoutForm
 from grabpack.auth.sessions import seconds_left, touch
+from grabpack.auth.sessions import start as start_session
 from grabpack.domain.throttle import wait_in_words
 from grabpack.extensions import db, limiter
 from grabpack.services.users import LoginOutcome, authenticate, sign_out
@@ -41,9 +42,12 @@ def login():
         )
         db.session.commit()
         if result.outcome is LoginOutcome.OK:
+            kept = session.get(kept_forms.SESSION_KEY)  # a form sent after sign-out
             session.clear()
             session.permanent = True
             login_user(result.user)
+            start_session()
+            kept_forms.carry_over_sign_in(kept, result.user)
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
         if result.outcome is LoginOutcome.THROTTLED:
             # The same words whether the account exists, is disabled, or not.

@@ -8,10 +8,12 @@ from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 
+from grabpack.auth import kept_forms
 from grabpack.extensions import db, login_manager
 from grabpack.models import User
 
 LAST_SEEN_KEY = "last_seen"
+SIGNED_IN_KEY = "signed_in"
 # Requests a page makes by itself (the police list's refresh): they never count as
 # someone using the page, so an unattended screen of names still times out.
 BACKGROUND_ENDPOINTS = frozenset({"police.open_episodes_fragment", "auth.session_remaining"})
@@ -28,7 +30,20 @@ def init_login_manager(app: Flask) -> None:
     # timeout, and the session token that rotates on sign-out, password change or
     # disable.
     login_manager.session_protection = "basic"
+    login_manager.unauthorized_handler(_unauthorized)
     app.before_request(enforce_idle_timeout)
+
+
+def _unauthorized():
+    """Not signed in (or the session's token was rotated by a sign-out elsewhere):
+    to sign-in, keeping a form that was on its way."""
+    return sign_in_again("", None) if kept_forms.is_keepable() else _to_sign_in()
+
+
+def _to_sign_in():
+    flash(login_manager.login_message, login_manager.login_message_category)
+    next_url = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=next_url))
 
 
 @login_manager.user_loader
@@ -53,33 +68,70 @@ def touch() -> None:
 
 
 def seconds_left() -> int:
-    """How long before this session is signed out for inactivity."""
-    last_seen = session.get(LAST_SEEN_KEY) or _now()
-    return max(0, int(last_seen + _idle_limit() - _now()))
+    """How long before this session is signed out: for inactivity, or at its hard
+    maximum, whichever comes first."""
+    now = _now()
+    last_seen = session.get(LAST_SEEN_KEY) or now
+    signed_in = session.get(SIGNED_IN_KEY) or now
+    ends = min(
+        last_seen + _idle_limit(), signed_in + 3600 * current_app.config["SESSION_MAX_HOURS"]
+    )
+    return max(0, int(ends - now))
+
+
+def start() -> None:
+    """Mark the start of a freshly signed-in session (its hard maximum counts from here)."""
+    session[SIGNED_IN_KEY] = _now()
+    session[LAST_SEEN_KEY] = _now()
+
+
+def _over(now: float) -> str | None:
+    """Why this session must end now: idle too long, or open too long; else ``None``."""
+    last_seen = session.get(LAST_SEEN_KEY)
+    if last_seen is not None and now - last_seen > _idle_limit():
+        return "after a period of inactivity"
+    signed_in = session.setdefault(SIGNED_IN_KEY, now)
+    hours = current_app.config["SESSION_MAX_HOURS"]
+    if now - signed_in > 3600 * hours:
+        return f"{hours} hour{'' if hours == 1 else 's'} after signing in"
+    return None
 
 
 def enforce_idle_timeout():
-    """Sign out a user whose last request is older than the idle limit.
+    """Sign out a user whose last request is older than the idle limit, or whose
+    session is older than its hard maximum.
 
-    The time is kept in the signed session cookie and refreshed at most once a
-    minute, so an idle session dies even if its cookie is replayed later.
+    The times are kept in the signed session cookie and refreshed at most once a
+    minute, so an idle session dies even if its cookie is replayed later. A form
+    that arrives just too late is kept and put back after sign-in (``kept_forms``).
     """
     if request.endpoint in (None, "static", "main.assets", "main.healthz"):
         return None
     if not current_user.is_authenticated:
         return None
     now = _now()
-    idle_limit = _idle_limit()
-    last_seen = session.get(LAST_SEEN_KEY)
     background = request.endpoint in BACKGROUND_ENDPOINTS
-    if last_seen is not None and now - last_seen > idle_limit:
+    if (why := _over(now)) is not None:
+        user_id = current_user.id
         logout_user()
         session.clear()
-        flash("You were signed out after a period of inactivity", "info")
         if background:  # the page's script reloads, and the reload goes to sign-in
+            flash(f"You were signed out {why}", "info")
             return "", 401
-        next_url = request.full_path if request.method == "GET" else None
-        return redirect(url_for("auth.login", next=next_url))
+        return sign_in_again(why, user_id)
+    last_seen = session.get(LAST_SEEN_KEY)
     if not background and (last_seen is None or now - last_seen > 60):
         session[LAST_SEEN_KEY] = now
     return None
+
+
+def sign_in_again(why: str, user_id: int | None):
+    """To sign-in, keeping a form that arrived too late (for ``user_id``, or for
+    whoever signs in next in this browser when the server no longer knows who sent
+    it), and back to the page it came from afterwards."""
+    if kept_forms.is_keepable() and (show_at := kept_forms.keep(user_id)) is not None:
+        flash(kept_forms.NOT_SENT, "info")
+        return redirect(url_for("auth.login", next=show_at))
+    flash(f"You were signed out {why}", "info")
+    next_url = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=next_url))

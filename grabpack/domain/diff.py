@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 
 from grabpack.domain.grab_pack_schema import GRAB_PACK, Group, Section, display_value
+from grabpack.domain.pack_data import in_one_shape
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,11 @@ class SectionDiff:
 
 
 def diff_versions(old: dict, new: dict) -> list[SectionDiff]:
-    """The sections that differ, each with its changed fields and group entries."""
+    """The sections that differ, each with its changed fields and group entries.
+
+    Both sides are read in the one stored shape first, so a blank stored as ``""``
+    on one side and left out on the other is no change."""
+    old, new = in_one_shape(old), in_one_shape(new)
     result = []
     for section in GRAB_PACK:
         old_values, new_values = old.get(section.key) or {}, new.get(section.key) or {}

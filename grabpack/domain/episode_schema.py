@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from grabpack.domain.clock import LONDON, long_date, time_text
-from grabpack.domain.mental_health_act import LEGAL_STATUSES
+from grabpack.domain.clock import LONDON, london_today, long_date, time_text
+from grabpack.domain.mental_health_act import LEGAL_STATUSES, RetakeRule, legal_status
 from grabpack.domain.retake import Answer, LegalFacts, RetakePower, absence_began
 
 
@@ -135,6 +135,10 @@ class EpisodeField:
     # A column of the episode CSV for the monthly review. Free text and the police
     # reference stay out: the review needs facts, not identifying detail.
     export: bool = False
+    # For a moment: a tick box that records the time the form is sent ("Now").
+    now_option: str = ""
+    # For a moment: how "cannot be in the future" names it.
+    when_name: str = ""
 
     def choice_label(self, value: str) -> str:
         return dict(self.choices).get(value, value)
@@ -182,6 +186,7 @@ EPISODE: tuple[EpisodeSection, ...] = (
                 (OPEN,),
                 hint="Filled in with the time now: change it if needed",
                 required="Enter when the absence was noticed",
+                when_name="The time the absence was noticed",
                 for_police=True,
                 export=True,
             ),
@@ -192,6 +197,7 @@ EPISODE: tuple[EpisodeSection, ...] = (
                 (OPEN,),
                 hint="The last time anyone saw them, for example at the last observation",
                 required="Enter when the patient was last seen",
+                when_name="Last seen",
                 for_police=True,
                 export=True,
             ),
@@ -316,6 +322,8 @@ EPISODE: tuple[EpisodeSection, ...] = (
                 T.MOMENT,
                 (OPEN, UPDATE),
                 hint="Leave blank if not reported yet",
+                now_option="Now",
+                when_name="The time reported to police",
                 export=True,
             ),
             EpisodeField(
@@ -349,6 +357,7 @@ EPISODE: tuple[EpisodeSection, ...] = (
                 T.MOMENT,
                 (OPEN, UPDATE),
                 hint="Restricted patients: tell the Mental Health Casework Section at once",
+                when_name="The time the Ministry of Justice was told",
                 export=True,
             ),
         ),
@@ -363,6 +372,7 @@ EPISODE: tuple[EpisodeSection, ...] = (
                 T.MOMENT,
                 (CLOSE,),
                 required="Enter when the patient returned or was found",
+                when_name="The return time",
                 export=True,
             ),
             EpisodeField(
@@ -394,6 +404,7 @@ EPISODE: tuple[EpisodeSection, ...] = (
                 T.MOMENT,
                 (CLOSE, INTERVIEW),
                 hint="When police did the safe and well check, if done",
+                when_name="The prevention interview",
                 export=True,
             ),
         ),
@@ -488,3 +499,98 @@ def expected_kinds(power: RetakePower) -> tuple[EpisodeKind, ...]:
     if power.answer is Answer.NO_POWER:
         return (EpisodeKind.MISSING,)
     return (EpisodeKind.AWOL, EpisodeKind.ESCAPEE)
+
+
+# --- times: in the past and in order ------------------------------------------------------
+
+CLOCK_SLACK = timedelta(minutes=5)  # clocks on ward PCs drift
+PAGE_ORDER = {key: position for position, key in enumerate(FIELDS_BY_KEY)}
+
+
+@dataclass(frozen=True)
+class TimeOrder:
+    """``first`` cannot come after ``then``. The error sits beside whichever of the two
+    comes later on the page (where the ward is looking when they see it)."""
+
+    first: str
+    then: str
+    message: str
+
+    @property
+    def shown_on(self) -> str:
+        return max(self.first, self.then, key=PAGE_ORDER.__getitem__)
+
+
+TIME_ORDER: tuple[TimeOrder, ...] = (
+    TimeOrder("last_seen_at", "noticed_at", "Last seen must be before the absence was noticed"),
+    TimeOrder(
+        "leave_due_back_at", "noticed_at", "Leave due back must be before the absence was noticed"
+    ),
+    TimeOrder(
+        "noticed_at", "reported_at", "Reported to police must be after the absence was noticed"
+    ),
+    TimeOrder(
+        "last_seen_at",
+        "moj_notified_at",
+        "The Ministry of Justice cannot have been told before the patient was last seen",
+    ),
+    TimeOrder(
+        "noticed_at", "returned_at", "Returned or found must be after the absence was noticed"
+    ),
+    TimeOrder(
+        "returned_at",
+        "prevention_interview_at",
+        "The prevention interview must be after the return",
+    ),
+)
+TIMED_KEYS = tuple(
+    sorted({key for rule in TIME_ORDER for key in (rule.first, rule.then)}, key=PAGE_ORDER.get)
+)
+
+
+def _in_future(value: object, now: datetime) -> bool:
+    if isinstance(value, datetime):
+        return value > now + CLOCK_SLACK
+    return isinstance(value, date) and value > london_today(now)
+
+
+def time_problems(values: Mapping[str, object], now: datetime) -> list[tuple[str, str]]:
+    """Every time in ``values`` that is in the future or out of order, as (the key of
+    the field the error sits beside, the message), in page order: one rule for the
+    form (which shows each beside its field) and the service (which refuses the
+    first). Unknown times are not judged."""
+    found: list[tuple[str, str]] = []
+    for key, value in values.items():
+        field = FIELDS_BY_KEY.get(key)
+        if field is None or not (field.when_name or field.not_future):
+            continue
+        if _in_future(value, now):
+            found.append((key, f"{field.when_name or field.label} cannot be in the future"))
+    for rule in TIME_ORDER:
+        first, then = values.get(rule.first), values.get(rule.then)
+        if isinstance(first, datetime) and isinstance(then, datetime) and then < first:
+            found.append((rule.shown_on, rule.message))
+    return sorted(found, key=lambda problem: PAGE_ORDER[problem[0]])
+
+
+def known_times(episode: Mapping[str, object] | object) -> dict[str, object]:
+    """The times of a recorded episode that later stages are judged against."""
+    get = _getter(episode)
+    return {key: get(key) for key in TIMED_KEYS if get(key) is not None}
+
+
+# --- the kind the legal status suggests ---------------------------------------------------
+
+
+def suggested_kind(legal: LegalFacts) -> EpisodeKind | None:
+    """The kind the report form starts with: AWOL for a patient liable to be taken back,
+    missing for one who is not (informal, or a CTO patient not recalled), and nothing
+    when the status is not known or detention may have ended (the ward chooses)."""
+    status = legal_status(legal.legal_status)
+    if status is None or legal.detention_ended_on is not None:
+        return None
+    if status.rule is RetakeRule.NOT_DETAINED:
+        return EpisodeKind.MISSING
+    if status.rule is RetakeRule.NOT_RECALLED:
+        return None if legal.cto_recalled_on else EpisodeKind.MISSING
+    return EpisodeKind.AWOL

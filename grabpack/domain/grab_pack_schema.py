@@ -23,7 +23,7 @@ an empty value is ``""``, ``None`` or absent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -636,6 +636,21 @@ GRAB_PACK: tuple[Section, ...] = (
 )
 
 SECTIONS_BY_KEY = {section.key: section for section in GRAB_PACK}
+
+
+def on_briefing_sheet(
+    block: Block, sections: Sequence[Section] | None = None
+) -> list[tuple[Section, Field | Group]]:
+    """What the declaration (``sections``, the grab pack's by default) puts in ``block``
+    of the briefing sheet, in its order (ties keep declaration order): page 1 of the
+    PDF and the police patient page both read it."""
+    marked = [
+        (section, item)
+        for section in (GRAB_PACK if sections is None else sections)
+        for item in section.items
+        if item.briefing is not None and item.briefing.block is block
+    ]
+    return sorted(marked, key=lambda pair: pair[1].briefing.order)
 
 
 def iter_fields() -> Iterator[tuple[Section, Field]]:

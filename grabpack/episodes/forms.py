@@ -2,11 +2,14 @@
 
 No field is named here: each stage's form (report, update, close, prevention
 interview) has exactly the fields the declaration gives that stage. Times are
-typed on a ward clock: London date and 24-hour time.
+typed on a ward clock: a London date and a time as people type it ("2330",
+"11:30pm"). A time in the future or out of order is shown beside the field to
+fix, by the same rule the service refuses it with (``time_problems``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -15,8 +18,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from grabpack.domain.episode_schema import EpisodeField, Stage, fields_for
+from grabpack.domain.episode_schema import EpisodeField, Stage, fields_for, time_problems
 from grabpack.domain.episode_schema import EpisodeFieldType as T
+from grabpack.models.base import utcnow
 from grabpack.packs.fields import (
     DateRequired,
     DayMonthYearField,
@@ -38,7 +42,12 @@ def wtforms_field(field: EpisodeField):
     required = [DateRequired(field.required)] if field.required else []
     match field.type:
         case T.MOMENT:
-            return LondonDateTimeField(field.label, validators=required, description=field.hint)
+            return LondonDateTimeField(
+                field.label,
+                validators=required,
+                description=field.hint,
+                now_option=field.now_option,
+            )
         case T.DATE:
             return DayMonthYearField(
                 field.label, description=field.hint, not_future=field.not_future
@@ -78,18 +87,39 @@ def wtforms_field(field: EpisodeField):
             )
 
 
+class EpisodeForm(FlaskForm):
+    """A stage's form: each field checked alone, then the times checked together, each
+    error beside the field the ward should change (the later one on the page)."""
+
+    stage: Stage
+    known: Mapping[str, Any] = {}  # the recorded episode's times, for a later stage
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        typed = form_values(self, self.stage, lenient=True)
+        for key, message in time_problems({**self.known, **typed}, utcnow()):
+            if key in self and not self[key].errors:
+                self[key].errors = [*self[key].errors, message]
+                valid = False
+        return valid
+
+
 @cache
-def episode_form_class(stage: Stage) -> type[FlaskForm]:
+def episode_form_class(stage: Stage) -> type[EpisodeForm]:
     attrs: dict[str, Any] = {field.key: wtforms_field(field) for field in fields_for(stage)}
     if stage is Stage.OPEN:
         attrs["confirm_kind"] = BooleanField("The kind is right: record it as I chose")
-    return type(f"{stage.value.title()}EpisodeForm", (FlaskForm,), attrs)
+    attrs["stage"] = stage
+    return type(f"{stage.value.title()}EpisodeForm", (EpisodeForm,), attrs)
 
 
-def episode_form(stage: Stage, **kwargs) -> FlaskForm:
+def episode_form(stage: Stage, known: Mapping[str, Any] | None = None, **kwargs) -> EpisodeForm:
     """A form for ``stage``; ``data=`` or ``obj=`` fill it, ``formdata=None`` ignores the
-    request (for a page that shows other forms' errors)."""
-    return episode_form_class(stage)(**kwargs)
+    request (for a page that shows other forms' errors). ``known`` gives the recorded
+    episode's times that the stage's times are checked against."""
+    form = episode_form_class(stage)(**kwargs)
+    form.known = known or {}
+    return form
 
 
 def form_values(

@@ -11,8 +11,9 @@ import uuid
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from grabpack.auth import kept_forms
 from grabpack.auth.decorators import STAFF, roles_required
-from grabpack.domain.episode_schema import Stage
+from grabpack.domain.episode_schema import Stage, known_times
 from grabpack.episodes import bp
 from grabpack.episodes.forms import ActionForm, episode_form, form_values
 from grabpack.extensions import db
@@ -46,7 +47,10 @@ def new(patient_id: uuid.UUID):
         flash("This patient already has an open missing episode", "info")
         return redirect(url_for("episodes.view", episode_id=already.id))
     if request.method == "GET":
-        form = episode_form(Stage.OPEN, data=episode_service.opening_defaults(patient))
+        if (kept := kept_forms.take(current_user, request.path)) is not None:
+            form = episode_form(Stage.OPEN, formdata=kept)  # sent after the sign-out
+        else:
+            form = episode_form(Stage.OPEN, data=episode_service.opening_defaults(patient))
     else:
         form = episode_form(Stage.OPEN)
     checking = request.form.get("action") == "check"  # "work out the power" without saving
@@ -98,7 +102,24 @@ def retake_power(patient_id: uuid.UUID):
 @roles_required(*STAFF)
 def view(episode_id: uuid.UUID):
     episode = _episode_or_404(episode_id)
-    return _render_episode(episode)
+    return _render_episode(episode, **_kept_stage_form(episode))
+
+
+# Where each stage's form is sent: the page shows a form sent after the sign-out again.
+STAGE_ENDPOINTS = {
+    Stage.UPDATE: "episodes.update",
+    Stage.CLOSE: "episodes.close",
+    Stage.INTERVIEW: "episodes.prevention_interview",
+}
+
+
+def _kept_stage_form(episode) -> dict:
+    """The stage form a nurse sent after being signed out, with every entry, if any."""
+    for stage, endpoint in STAGE_ENDPOINTS.items():
+        address = url_for(endpoint, episode_id=episode.id)
+        if (kept := kept_forms.take(current_user, address)) is not None:
+            return {stage.value: episode_form(stage, formdata=kept)}
+    return {}
 
 
 def _render_episode(episode, new_link_token=None, **forms):
@@ -123,7 +144,7 @@ def _render_episode(episode, new_link_token=None, **forms):
 
 def _save_stage(episode, stage: Stage, service, done: str):
     """Validate the stage's form, call its service, and show the episode again."""
-    form = episode_form(stage)
+    form = episode_form(stage, known=known_times(episode))
     if form.validate_on_submit():
         with saving(form, EpisodeError) as outcome:
             service(episode, current_user, form_values(form, stage, sent_only=True))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, redirect, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from grabpack.auth import kept_forms
+from grabpack.auth.sessions import sign_in_again
 from grabpack.extensions import db
 
 TITLES = {
@@ -43,10 +46,19 @@ def http_error(error: HTTPException):
 
 
 def csrf_error(error: CSRFError):
+    """A form whose session token is gone or changed. Never the end of what was typed:
+    a form worth keeping is kept and put back (after sign-in, if the session ended);
+    anything else gets a page that says what happened and what to do."""
+    if kept_forms.is_keepable():
+        if current_user.is_authenticated:  # sent from a page older than this session
+            if show_at := kept_forms.keep(current_user.id, reason="old_form"):
+                return redirect(show_at)
+        else:
+            return sign_in_again("", None)
     return render_template(
         "errors/error.html",
         status=400,
-        title="Your form has expired",
+        title="This form could not be sent",
         reason="csrf",
     ), 400
 

@@ -3,6 +3,7 @@
 from grabpack.models.audit import AuditEvent
 from grabpack.models.episode import MissingEpisode, RiskGradeChange, ShareLink
 from grabpack.models.grab_pack import GrabPack, GrabPackVersion, Photo
+from grabpack.models.kept_form import KeptForm
 from grabpack.models.org import PolicingArea, Setting, Trust, Ward
 from grabpack.models.patient import Patient
 from grabpack.models.user import (
@@ -17,6 +18,7 @@ __all__ = [
     "AuditEvent",
     "GrabPack",
     "GrabPackVersion",
+    "KeptForm",
     "MissingEpisode",
     "Patient",
     "Photo",

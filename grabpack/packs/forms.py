@@ -21,7 +21,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -33,8 +32,9 @@ from wtforms.validators import Email, Length, NumberRange, Optional, ValidationE
 from grabpack.domain.clock import time_text
 from grabpack.domain.grab_pack_schema import GRAB_PACK, Field, FieldType, Group, is_empty
 from grabpack.domain.nhs_number import InvalidNHSNumber, normalise_nhs_number
+from grabpack.domain.pack_data import in_one_shape
 from grabpack.domain.postcode import InvalidPostcode, normalise_postcode
-from grabpack.packs.fields import DayMonthYearField, TimeOfDayField
+from grabpack.packs.fields import DayMonthYearField, TimeOfDayField, WholeNumberField
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PHONE_RE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
@@ -81,6 +81,14 @@ def _phone(form, wtfield) -> None:
         )
 
 
+def _whole_number_message(field: Field) -> str:
+    """What to type, with a typical value (three fifths up the allowed range, in tens):
+    "Enter height in centimetres, like 170" for height's 50 to 250."""
+    low, high = field.minimum or 0, field.maximum or 100
+    typical = low + (high - low) * 3 // 5 // 10 * 10
+    return f"Enter {field.label[0].lower()}{field.label[1:]}, like {typical}"
+
+
 def wtforms_field(field: Field):
     """The WTForms field for one declared field."""
     text = {"label": field.label, "description": field.hint, "filters": [clean_text]}
@@ -92,9 +100,10 @@ def wtforms_field(field: Field):
                 field.label, description=field.hint, not_future=field.not_future
             )
         case FieldType.INTEGER:
-            return IntegerField(
+            return WholeNumberField(
                 field.label,
                 description=field.hint,
+                message=_whole_number_message(field),
                 validators=[
                     Optional(),
                     NumberRange(
@@ -237,7 +246,7 @@ def to_data(form) -> dict:
                     values[item.key] = stored
         if values:
             data[section.key] = values
-    return data
+    return in_one_shape(data)
 
 
 def from_data(data: dict) -> dict:
@@ -259,8 +268,9 @@ def from_data(data: dict) -> dict:
 
 
 def error_list(form) -> list[dict]:
-    """Every error in a (nested) form as the design system's error-summary items,
-    each linking to the input to fix (a date links to its day box)."""
+    """Every error in a (nested) form as the design system's error-summary items, in
+    the order of the fields on the page, each linking to the input to fix (a date
+    links to its first wrong box). Errors of the form as a whole come first."""
     items: list[dict] = [{"text": message} for message in getattr(form, "form_errors", [])]
 
     def walk(field) -> None:
@@ -271,7 +281,7 @@ def error_list(form) -> list[dict]:
             for entry in field.entries:
                 walk(entry)
         elif field.errors and field.type != "CSRFTokenField":
-            anchor = f"{field.id}-day" if isinstance(field, DayMonthYearField) else field.id
+            anchor = getattr(field, "error_anchor", field.id)
             items.append({"text": field.errors[0], "href": f"#{anchor}"})
 
     for field in form:

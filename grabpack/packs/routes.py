@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from grabpack.auth import kept_forms
 from grabpack.auth.decorators import STAFF, roles_required
 from grabpack.domain.clock import london_today
 from grabpack.domain.completeness import missing_items
@@ -23,6 +24,11 @@ from grabpack.services import access, audit, delivery
 from grabpack.services import episodes as episode_service
 from grabpack.services import grab_packs as packs
 from grabpack.transactions import saving
+
+NOTHING_CHANGED = (
+    "Nothing has changed, so no new version was saved. "
+    "To record that you reviewed the pack, use Reviewed, no changes."
+)
 
 
 def _load(patient_id: uuid.UUID):
@@ -171,6 +177,10 @@ def edit(patient_id: uuid.UUID):
     patient, pack = _writable(patient_id)
     current = packs.current_version(pack)
     if request.method == "GET":
+        if (kept := kept_forms.take(current_user, request.path)) is not None:
+            # Sent after the sign-out: every entry back, on the version it was based on
+            # (Save then merges with any colleague's save since, as for any stale form).
+            return _render_edit(patient, grab_pack_form_class()(formdata=kept), current)
         start = current.data if current else {"identity": {"full_name": patient.full_name}}
         form = editing.new_form(start, current.number if current else 0)
         return _render_edit(patient, form, current)
@@ -205,6 +215,9 @@ def _save(patient, form, current):
     match result:
         case packs.Saved(version=saved) | packs.DoubleClick(version=saved):
             flash(f"Version {saved.number} saved", "success")
+            return redirect(url_for("packs.view", patient_id=patient.id))
+        case packs.Unchanged():
+            flash(NOTHING_CHANGED, "info")
             return redirect(url_for("packs.view", patient_id=patient.id))
         case packs.Conflict() as conflict:
             merged = editing.conflict_form(form, conflict, patient.id)

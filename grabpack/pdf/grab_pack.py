@@ -31,6 +31,7 @@ from grabpack.domain.grab_pack_schema import (
     Section,
     display_value,
     is_empty,
+    on_briefing_sheet,
     value_of,
 )
 from grabpack.domain.mental_health_act import legal_status
@@ -198,7 +199,9 @@ class GrabPackRenderer(DocumentRenderer):
 
     def patient_name(self) -> str:
         """The name the sheet's ``Block.NAME`` gives, on every page's header."""
-        shown = (self._shown(section, item) for section, item in _on_sheet(Block.NAME))
+        shown = (
+            self._shown(section, item) for section, item in on_briefing_sheet(Block.NAME, GRAB_PACK)
+        )
         return " ".join(clean(value) for value in shown if value) or "Name not recorded"
 
     # --- hooks ---
@@ -277,7 +280,7 @@ class GrabPackRenderer(DocumentRenderer):
         it (or ``every`` field is wanted): then it is "Not recorded"."""
         rows: list[Flowable] = []
         width = LABEL_WIDTH[block]
-        for section, item in _on_sheet(block):
+        for section, item in on_briefing_sheet(block, GRAB_PACK):
             if isinstance(item, Group):
                 rows += self._entries(section, item, block)
                 continue
@@ -550,17 +553,6 @@ class GrabPackRenderer(DocumentRenderer):
 
 
 # --- helpers -------------------------------------------------------------------------
-
-
-def _on_sheet(block: Block) -> list[tuple[Section, Field | Group]]:
-    """What the declaration puts in ``block`` of the briefing sheet, in its order."""
-    marked = [
-        (section, item)
-        for section in GRAB_PACK
-        for item in section.items
-        if item.briefing is not None and item.briefing.block is block
-    ]
-    return sorted(marked, key=lambda pair: pair[1].briefing.order)  # ties keep their order
 
 
 def _story_height(story: list[Flowable], width: float, height: float) -> float:

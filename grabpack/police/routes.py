@@ -10,6 +10,8 @@ from flask_login import current_user
 
 from grabpack.auth.decorators import roles_required
 from grabpack.domain.clock import london_today
+from grabpack.domain.grab_pack_schema import Block, value_of
+from grabpack.domain.mental_health_act import legal_status
 from grabpack.domain.review import is_photo_stale
 from grabpack.domain.triggers import report_at_once
 from grabpack.downloads import photo_response
@@ -17,14 +19,17 @@ from grabpack.extensions import db
 from grabpack.models import Role
 from grabpack.models.base import utcnow
 from grabpack.police import bp
+from grabpack.police.briefing import block_rows, tel_href
 from grabpack.policies import repeat_rule, review_policy
 from grabpack.services import audit, delivery, police_access
 from grabpack.services.episodes import episodes_of
 from grabpack.services.grab_packs import current_version, pack_for
+from grabpack.services.police_list import current_pack_facts
 
 
 def _episode_lists() -> dict:
-    """The officer's open and recently closed episodes, with repeat-missing counts."""
+    """The officer's open and recently closed episodes, with repeat-missing counts
+    and what each card shows of the current grab pack."""
     open_now, recently_closed = police_access.episodes_for_officer(current_user)
     repeat = repeat_rule()
     now = utcnow()
@@ -37,6 +42,8 @@ def _episode_lists() -> dict:
         "recently_closed": recently_closed,
         "repeat": repeat,
         "recent_counts": counts,
+        "packs": current_pack_facts({e.patient_id: e.patient.full_name for e in open_now}),
+        "tel_href": tel_href,
     }
 
 
@@ -75,6 +82,9 @@ def patient(patient_id: uuid.UUID):
     # While the patient is missing, the legal status the ward stated when reporting
     # decides Part III, as on the PDF; once they are back, the pack's.
     stated = (episode.legal_status or "") if episode.is_open else None
+    data = version.data if version else {}
+    today = london_today()
+    status = legal_status(stated if stated is not None else value_of(data, "legal", "legal_status"))
     return render_template(
         "police/patient.html",
         patient=patient,
@@ -83,11 +93,16 @@ def patient(patient_id: uuid.UUID):
         version=version,
         recorded_episodes=episodes_of(patient),
         now=utcnow(),
-        triggers=report_at_once(version.data if version else {}, stated),
+        triggers=report_at_once(data, stated),
         photo_stale=version is not None
         and is_photo_stale(
-            version.photo_id is not None, version.photo_taken_on, london_today(), review_policy()
+            version.photo_id is not None, version.photo_taken_on, today, review_policy()
         ),
+        briefing={block: block_rows(data, block, today) for block in Block},
+        restricted=status if status is not None and status.restricted else None,
+        restricted_rows=block_rows(data, Block.RESTRICTED, today, every=True),
+        Block=Block,
+        tel_href=tel_href,
     )
 
 

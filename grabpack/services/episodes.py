@@ -16,14 +16,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
 
 from grabpack.domain.clock import london_today
 from grabpack.domain.episode_schema import (
-    FIELDS_BY_KEY,
     LEGAL_FIELDS,
     EpisodeField,
     EpisodeKind,
@@ -32,7 +31,10 @@ from grabpack.domain.episode_schema import (
     absence_began_of,
     expected_kinds,
     fields_for,
+    known_times,
     legal_facts_of,
+    suggested_kind,
+    time_problems,
 )
 from grabpack.domain.episode_schema import EpisodeFieldType as T
 from grabpack.domain.mental_health_act import legal_label, legal_status
@@ -52,7 +54,6 @@ from grabpack.policies import review_policy
 from grabpack.services import audit
 from grabpack.services.grab_packs import current_version, pack_for, request_review
 
-CLOCK_SLACK = timedelta(minutes=5)  # clocks on ward PCs drift
 LEGAL_KEYS = tuple(field.key for field in LEGAL_FIELDS)
 
 
@@ -107,46 +108,11 @@ def checked_values(stage: Stage, values: Mapping[str, Any]) -> dict[str, Any]:
     return {field.key: _check_value(field, values.get(field.key)) for field in declared}
 
 
-def _after(later: datetime | None, earlier: datetime | None, message: str) -> None:
-    """Refuse ``later`` when it comes before ``earlier`` (either may be unknown)."""
-    if later is not None and earlier is not None and later < earlier:
-        raise EpisodeError(message)
-
-
-def _not_future(moment: datetime | date | None, now: datetime, what: str) -> None:
-    if moment is None:
-        return
-    if isinstance(moment, datetime):
-        if moment > now + CLOCK_SLACK:
-            raise EpisodeError(f"{what} cannot be in the future")
-    elif moment > london_today(now):
-        raise EpisodeError(f"{what} cannot be in the future")
-
-
-def _check_times(values: Mapping[str, Any], noticed_at: datetime, now: datetime) -> None:
-    """The rules on times that hold at every stage, for the values given."""
-    get = values.get
-    _not_future(get("noticed_at"), now, "The time the absence was noticed")
-    _after(noticed_at, get("last_seen_at"), "Last seen must be before the absence was noticed")
-    _not_future(get("last_seen_at"), now, "Last seen")
-    _after(
-        noticed_at,
-        get("leave_due_back_at"),
-        "Leave due back must be before the absence was noticed",
-    )
-    _after(
-        get("reported_at"), noticed_at, "Reported to police must be after the absence was noticed"
-    )
-    _not_future(get("reported_at"), now, "The time reported to police")
-    _after(
-        get("moj_notified_at"),
-        get("last_seen_at"),
-        "The Ministry of Justice cannot have been told before the patient was last seen",
-    )
-    _not_future(get("moj_notified_at"), now, "The time the Ministry of Justice was told")
-    for field in FIELDS_BY_KEY.values():
-        if field.not_future and field.key in values:
-            _not_future(get(field.key), now, field.label)
+def _check_times(values: Mapping[str, Any], now: datetime) -> None:
+    """The rules on times (in the past, in order), for the values given with the
+    episode's recorded times: the domain's, which the form also shows field by field."""
+    if problems := time_problems(values, now):
+        raise EpisodeError(problems[0][1])
 
 
 # --- opening -------------------------------------------------------------------------------
@@ -195,12 +161,18 @@ class Opening:
 
 
 def opening_defaults(patient: Patient, now: datetime | None = None) -> dict[str, Any]:
-    """What the report form starts with: the time now, and the legal position the pack
-    records (the ward corrects it if it has changed)."""
+    """What the report form starts with: the time now, the legal position the pack
+    records (the ward corrects it if it has changed), and the kind that position
+    suggests (AWOL for a detained patient)."""
     now = (now or utcnow()).replace(second=0, microsecond=0)
     version = current_version(pack_for(patient))
     legal = legal_facts_from_pack(version.data if version else {})
-    return {"noticed_at": now, **{key: getattr(legal, key) for key in LEGAL_KEYS}}
+    kind = suggested_kind(legal)
+    return {
+        "noticed_at": now,
+        **({"kind": kind.value} if kind else {}),
+        **{key: getattr(legal, key) for key in LEGAL_KEYS},
+    }
 
 
 def prepare_opening(patient: Patient, values: Mapping[str, Any]) -> Opening:
@@ -251,7 +223,7 @@ def open_episode(
     if open_episode_for(patient) is not None:
         raise EpisodeError("This patient already has an open missing episode")
     values = checked_values(Stage.OPEN, values)
-    _check_times(values, values["noticed_at"], now)
+    _check_times(values, now)
     opening = prepare_opening(patient, values)
     if (warning := opening.kind_warning(values["kind"])) and not kind_confirmed:
         raise KindNeedsConfirming(warning)
@@ -332,7 +304,7 @@ def update_episode(
     grade = values.get("police_risk_grade") or None
     if grade is not None:
         PoliceRiskGrade(grade)
-    _check_times(checked, episode.noticed_at, now)
+    _check_times({**known_times(episode), **checked}, now)
     before = legal_facts_of(episode)
     for key, value in checked.items():
         setattr(episode, key, value)
@@ -369,18 +341,7 @@ def close_episode(
     if not episode.is_open:
         raise EpisodeError("This episode is already closed")
     values = checked_values(Stage.CLOSE, values)
-    _after(
-        values["returned_at"],
-        episode.noticed_at,
-        "Returned or found must be after the absence was noticed",
-    )
-    _not_future(values["returned_at"], now, "The return time")
-    _after(
-        values["prevention_interview_at"],
-        values["returned_at"],
-        "The prevention interview must be after the return",
-    )
-    _not_future(values["prevention_interview_at"], now, "The prevention interview")
+    _check_times({**known_times(episode), **values}, now)
     for key, value in values.items():
         setattr(episode, key, value)
     episode.closed_by_id = author.id
@@ -402,8 +363,7 @@ def record_prevention_interview(
     at = values["prevention_interview_at"]
     if at is None:
         raise EpisodeError("Enter when the prevention interview was done")
-    _after(at, episode.returned_at, "The prevention interview must be after the return")
-    _not_future(at, now, "The prevention interview")
+    _check_times({**known_times(episode), "prevention_interview_at": at}, now)
     episode.prevention_interview_at = at
     audit.record(
         "episode.prevention_interview",

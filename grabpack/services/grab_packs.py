@@ -3,14 +3,15 @@ version, moves the pack's current-version pointer and records the audit event,
 all in the caller's transaction.
 
 ``save`` is the edit form's one call: it takes what the form sent and answers
-with what happened (``Saved``, ``Conflict``, ``DoubleClick`` or ``Invalid``),
+with what happened (``Saved``, ``Unchanged``, ``Conflict``, ``DoubleClick`` or
+``Invalid``),
 leaving in the session exactly what should be committed for that answer.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 from typing import Final
@@ -24,6 +25,7 @@ from grabpack.domain.completeness import is_complete
 from grabpack.domain.diff import SectionDiff, diff_versions
 from grabpack.domain.grab_pack_schema import value_of
 from grabpack.domain.merge import merge
+from grabpack.domain.pack_data import in_one_shape
 from grabpack.domain.review import review_due_on
 from grabpack.extensions import db
 from grabpack.models import GrabPack, GrabPackVersion, Patient, Photo, User
@@ -99,6 +101,15 @@ class Saved:
 
 
 @dataclass(frozen=True)
+class Unchanged:
+    """The form sent back exactly what ``version`` holds (data and photo; a change
+    note alone is not a change): no new version, so that history shows only real
+    changes and a review stays a deliberate "Reviewed, no changes"."""
+
+    version: GrabPackVersion
+
+
+@dataclass(frozen=True)
 class DoubleClick:
     """The same submission, with the same content, was already saved as ``version``."""
 
@@ -133,7 +144,7 @@ class Invalid:
     errors: dict[str, str]
 
 
-SaveResult = Saved | Conflict | DoubleClick | Invalid
+SaveResult = Saved | Unchanged | Conflict | DoubleClick | Invalid
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -199,6 +210,8 @@ def save(
     """Save what the edit form sent, or say why not; the caller commits.
 
     - ``Saved``: a new version, its photo and its audit row are in the session.
+    - ``Unchanged``: the data (blanks aside) and the photo are those of the version
+      the form was based on; nothing new, whatever the change note says.
     - ``DoubleClick``: this submission was saved before with exactly this content
       (data, photo and note); nothing new.
     - ``Conflict``: the pack is no longer at ``based_on``, or this submission was
@@ -218,16 +231,20 @@ def save(
 
 
 def _save(patient: Patient, author: User, sent: Submission, now: datetime) -> SaveResult:
+    sent = replace(sent, data=in_one_shape(sent.data))
     if nhs_number_taken(value_of(sent.data, "identity", "nhs_number"), other_than=patient):
         return Invalid({"identity-nhs_number": DUPLICATE_NHS_NUMBER})
     pack = pack_for(patient)
     if pack is None and sent.based_on != 0:
         return Invalid({"": STALE_FORM})
+    earlier = find_submission(sent.submission_id)
+    if earlier is None and (same := _unchanged(pack, sent)) is not None:
+        return same
     try:
         photo = _chosen_photo(sent.photo)
     except PhotoError as error:
         return Invalid({"photo": str(error)})
-    if (earlier := find_submission(sent.submission_id)) is not None:
+    if earlier is not None:
         return _sent_again(pack, earlier, sent, photo)
     draft = _Draft(
         data=sent.data,
@@ -248,6 +265,18 @@ def _save(patient: Patient, author: User, sent: Submission, now: datetime) -> Sa
             return _sent_again(pack, earlier, sent, photo)  # the first click won the race
         base = version(pack, sent.based_on)
         return _conflict(pack, base.data if base else {}, sent, photo)
+
+
+def _unchanged(pack: GrabPack | None, sent: Submission) -> Unchanged | None:
+    """``Unchanged`` when the form sends back the version it was based on: the same
+    data once blanks are in one shape, and the same photo (kept, or still none)."""
+    base = version(pack, sent.based_on)
+    if base is None:
+        return None
+    same_photo = sent.photo is KEEP_PHOTO or (sent.photo is None and base.photo_id is None)
+    if same_photo and in_one_shape(base.data) == sent.data:
+        return Unchanged(base)
+    return None
 
 
 def _chosen_photo(choice: PhotoChoice) -> Photo | Keep | None:
@@ -347,6 +376,7 @@ def _write(patient: Patient, author: User, draft: _Draft, now: datetime) -> Grab
     version number and submission id are the database's backstop behind it."""
     if patient.is_discharged:
         raise PackReadOnly()
+    draft = replace(draft, data=in_one_shape(draft.data))  # blanks in one shape, always
     if nhs_number_taken(value_of(draft.data, "identity", "nhs_number"), other_than=patient):
         raise DuplicateNHSNumber()
     today = london_today(now)

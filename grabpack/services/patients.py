@@ -26,6 +26,7 @@ from grabpack.models import (
 )
 from grabpack.models.base import utcnow
 from grabpack.services import audit
+from grabpack.services.episodes import open_episode_for
 from grabpack.services.grab_packs import nhs_number_taken, request_review
 
 log = logging.getLogger(__name__)
@@ -97,12 +98,53 @@ def transfer(patient: Patient, to_ward_code: str, author: User) -> Ward:
     return to_ward
 
 
-def discharge(patient: Patient, author: User, now: datetime | None = None) -> None:
-    """The pack is kept, read-only, for the retention period; it leaves the ward list."""
+MISSING_NOW = (
+    "This patient is missing now. Close the missing episode (record their return or "
+    "where they were found) before discharging them: police are using their grab pack."
+)
+
+
+def discharge_refusal(patient: Patient) -> str | None:
+    """Why this patient cannot be discharged now, or None if they can.
+
+    A patient who is missing must stay on the ward: discharging would make the pack
+    read-only and take them off the list while police are still searching.
+    """
     if patient.is_discharged:
-        raise PatientError("The patient is already discharged")
+        return "The patient is already discharged"
+    if open_episode_for(patient) is not None:
+        return MISSING_NOW
+    return None
+
+
+def discharge(patient: Patient, author: User, now: datetime | None = None) -> None:
+    """The pack is kept, read-only, for the retention period; it leaves the ward list.
+    Refused (``PatientError``, nothing changed) while the patient is missing."""
+    if reason := discharge_refusal(patient):
+        raise PatientError(reason)
     patient.discharged_at = now or utcnow()
     audit.record("patient.discharge", user=author, patient_id=patient.id, ward=patient.ward.code)
+
+
+def readmit(patient: Patient, author: User) -> None:
+    """Undo a discharge: back on the same ward with the pack and all its history.
+
+    The pack becomes writable again and is due for review at once, since nobody
+    has looked at it while the patient was away. The discharge stays in the audit
+    trail; the re-admission is a new row beside it.
+    """
+    if not patient.is_discharged:
+        raise PatientError("The patient is not discharged")
+    discharged_at = patient.discharged_at
+    patient.discharged_at = None
+    request_review(patient, "re-admitted")
+    audit.record(
+        "patient.readmit",
+        user=author,
+        patient_id=patient.id,
+        ward=patient.ward.code,
+        discharged_at=discharged_at.isoformat(),
+    )
 
 
 @dataclass(frozen=True)

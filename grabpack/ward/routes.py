@@ -20,10 +20,23 @@ from grabpack.services import access, audit, audit_views, patients
 from grabpack.services.episodes import episodes_of
 from grabpack.services.exports import EPISODE_COLUMNS, episode_rows
 from grabpack.services.grab_packs import current_version, pack_for
-from grabpack.services.ward_dashboard import FILTERS, SORTS, filtered_rows, ward_rows
+from grabpack.services.ward_dashboard import (
+    FILTERS,
+    SORTS,
+    filtered_rows,
+    recently_discharged,
+    ward_counts,
+    ward_rows,
+)
 from grabpack.transactions import saving
 from grabpack.ward import bp
-from grabpack.ward.forms import AdmitForm, DischargeForm, TransferForm
+from grabpack.ward.forms import (
+    AdmitForm,
+    AuditFilterForm,
+    DischargeForm,
+    ReadmitForm,
+    TransferForm,
+)
 
 
 @bp.route("/wards")
@@ -41,23 +54,37 @@ def dashboard(code: str):
     ward = access.ward_for_staff(current_user, code)
     sort = request.args.get("sort", "name")
     state = request.args.get("state", "")
-    today = london_today()
-    repeat = repeat_rule()
+    today, now = london_today(), utcnow()
+    repeat, policy = repeat_rule(), review_policy()
     rows = filtered_rows(
-        ward_rows(ward, repeat.window_start(utcnow())), today, state=state, sort=sort, repeat=repeat
+        ward_rows(ward, repeat.window_start(now)),
+        today,
+        state=state,
+        sort=sort,
+        repeat=repeat,
+        policy=policy,
     )
     return render_template(
         "ward/dashboard.html",
         ward=ward,
         rows=rows,
+        counts=ward_counts(ward, today, repeat=repeat, policy=policy, now=now),
         today=today,
-        policy=review_policy(),
+        policy=policy,
         repeat=repeat,
         sort=sort if sort in SORTS else "name",
         state=state if state in FILTERS else "",
         filters=FILTERS,
         sorts=SORTS,
     )
+
+
+@bp.route("/wards/<code>/discharged")
+@roles_required(*STAFF)
+def discharged(code: str):
+    """The ward's latest discharges, so that one made by mistake can be found and undone."""
+    ward = access.ward_for_staff(current_user, code)
+    return render_template("ward/discharged.html", ward=ward, rows=recently_discharged(ward))
 
 
 @bp.route("/wards/<code>/patients/new", methods=["GET", "POST"])
@@ -104,7 +131,7 @@ def patient(patient_id: uuid.UUID):
         episodes=episodes,
         today=london_today(),
         transfer_form=_transfer_form(patient),
-        discharge_form=DischargeForm(),
+        readmit_form=ReadmitForm(),
     )
 
 
@@ -131,29 +158,91 @@ def transfer(patient_id: uuid.UUID):
     return redirect(url_for("ward.index"))
 
 
-@bp.route("/patients/<uuid:patient_id>/discharge", methods=["POST"])
+@bp.route("/patients/<uuid:patient_id>/discharge", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def discharge(patient_id: uuid.UUID):
+    """A page that says what discharge does and asks to confirm; refused, with the
+    reason and no button, while the patient is missing."""
     patient = access.patient_for_staff(current_user, patient_id)
-    if DischargeForm().validate_on_submit():
+    if patient.is_discharged:
+        return redirect(url_for("ward.patient", patient_id=patient.id))
+    form = DischargeForm()
+    refusal = patients.discharge_refusal(patient)
+    status = 409 if refusal and request.method == "POST" else 200
+    if refusal is None and form.validate_on_submit():
         with saving(None, patients.PatientError) as outcome:
             patients.discharge(patient, current_user)
         if outcome.saved:
             flash("Patient discharged. Their grab pack is kept, read-only.", "success")
+            return redirect(url_for("ward.patient", patient_id=patient.id))
+        flash(outcome.refusal, "error")  # the page asks again, with the reason
+        status = 503 if outcome.busy else 409
+    return render_template(
+        "ward/discharge.html", patient=patient, form=form, refusal=refusal
+    ), status
+
+
+@bp.route("/patients/<uuid:patient_id>/readmit", methods=["POST"])
+@roles_required(Role.WARD_MANAGER)
+def readmit(patient_id: uuid.UUID):
+    """Undo a discharge: a ward manager's decision, audited."""
+    patient = access.patient_for_staff(current_user, patient_id)
+    if ReadmitForm().validate_on_submit():
+        with saving(None, patients.PatientError) as outcome:
+            patients.readmit(patient, current_user)
+        if outcome.saved:
+            flash(
+                f"Patient re-admitted to {patient.ward.name}. Their grab pack can be "
+                "edited again and is due for review.",
+                "success",
+            )
         else:
             flash(outcome.refusal, "error")
     return redirect(url_for("ward.patient", patient_id=patient.id))
 
 
+def _audit_filter_form(ward) -> AuditFilterForm:
+    form = AuditFilterForm(formdata=request.args or None)
+    form.patient.choices = [("", "Any patient")] + [
+        (str(pid), name) for pid, name in audit_views.ward_patients(ward)
+    ]
+    form.user.choices = [("", "Anyone")] + [
+        (str(user.id), f"{user.full_name or user.email} · {user.role_enum.label}")
+        for user in audit_views.ward_viewers(ward)
+    ]
+    form.action.choices = [("", "Anything")] + list(audit_views.ACTION_LABELS.items())
+    return form
+
+
 @bp.route("/wards/<code>/audit")
 @roles_required(Role.WARD_MANAGER)
 def audit_log(code: str):
-    """Who viewed or downloaded this ward's packs, when, and under which episode."""
+    """Who viewed or downloaded this ward's packs, when, and under which episode;
+    narrowed by patient, person, action and dates."""
     ward = access.ward_for_staff(current_user, code)
     page = max(1, request.args.get("page", 1, type=int))
-    events, has_more = audit_views.pack_access_events(ward, page=page)
+    form = _audit_filter_form(ward)
+    events, has_more = [], False
+    if form.validate():
+        only = audit_views.AuditFilter(
+            patient_id=uuid.UUID(form.patient.data) if form.patient.data else None,
+            user_id=int(form.user.data) if form.user.data else None,
+            action=form.action.data or None,
+            from_day=form.from_date.data,
+            to_day=form.to_date.data,
+        )
+        events, has_more = audit_views.pack_access_events(ward, page=page, only=only)
+    filter_args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "ward/audit.html", ward=ward, events=events, page=page, has_more=has_more
+        "ward/audit.html",
+        ward=ward,
+        form=form,
+        filtered=bool(filter_args),
+        filter_args=filter_args,
+        labels=audit_views.ACTION_LABELS,
+        events=events,
+        page=page,
+        has_more=has_more,
     )
 
 

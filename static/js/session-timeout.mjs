@@ -1,5 +1,7 @@
 // The time-out warning: two minutes before the idle sign-out, say so and offer
-// "Stay signed in". The server keeps the time (shared by every tab); asking it how
+// "Stay signed in". A page whose form is being typed into keeps its session alive
+// by itself (the server still ends every session at its hard maximum), so a
+// nurse writing a long report is never signed out mid-sentence. The server keeps the time (shared by every tab); asking it how
 // long is left does not count as activity, so an unattended screen of names is
 // signed out even while the police list refreshes itself.
 const WARN_SECONDS = 120; // or a quarter of the idle limit, if that is shorter
@@ -15,8 +17,12 @@ export function initSessionTimeout() {
   let timer;
   let ticker;
   let typed = false;
+  let typedAt = 0; // the last time someone typed into a form on this page
+  let keptAt = Date.now(); // the last time the server counted this page as activity
   document.addEventListener('input', (event) => {
-    if (event.target.form) typed = true;
+    if (!event.target.form) return;
+    typed = true;
+    typedAt = Date.now();
   });
 
   const inWords = (seconds) => (seconds >= 60
@@ -29,9 +35,10 @@ export function initSessionTimeout() {
       window.location.reload(); // the server sends the page to sign-in
       return;
     }
-    // Leave what was typed on the screen; it cannot be saved until they sign in again.
-    countdown.closest('p').textContent = 'You have been signed out after a period of inactivity. '
-      + 'What you typed is still on this page: copy it before you leave, then sign in again.';
+    // Leave what was typed on the screen: sending it now keeps it for after sign-in.
+    countdown.closest('p').textContent = 'You have been signed out. What you typed is still '
+      + 'on this page: save it as usual, sign in again when asked, and it will be put back '
+      + 'for you to check and save.';
     stay.hidden = true;
   };
 
@@ -68,10 +75,22 @@ export function initSessionTimeout() {
     return (await response.json()).seconds;
   }
 
+  const keepAlive = () => ask(meta.dataset.keepalive, {
+    method: 'POST',
+    headers: { 'X-CSRFToken': meta.dataset.csrf },
+  }).then((seconds) => {
+    if (seconds) keptAt = Date.now();
+    return seconds;
+  });
+
   async function check() {
     clearInterval(ticker);
     try {
-      const seconds = await ask(meta.content);
+      let seconds = await ask(meta.content);
+      // Typed into a form since the server last counted activity: still in use.
+      if (seconds !== null && seconds > 0 && seconds <= warnAt && typedAt > keptAt) {
+        seconds = await keepAlive();
+      }
       if (seconds === 0) signedOut();
       else if (seconds !== null) schedule(seconds);
     } catch {
@@ -81,10 +100,7 @@ export function initSessionTimeout() {
 
   stay.addEventListener('click', async () => {
     try {
-      const seconds = await ask(meta.dataset.keepalive, {
-        method: 'POST',
-        headers: { 'X-CSRFToken': meta.dataset.csrf },
-      });
+      const seconds = await keepAlive();
       if (seconds === 0) signedOut();
       else if (seconds !== null) schedule(seconds);
     } catch {

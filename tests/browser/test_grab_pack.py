@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -128,3 +129,102 @@ def test_a_correction_after_going_back_to_a_saved_form_is_kept(page, world, pati
     page.get_by_role("button", name="Save grab pack").click()
     expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Version 2 saved")
     expect(page.get_by_text("Brown", exact=True)).to_be_visible()
+
+
+def _in_view(page, locator) -> bool:
+    """Whether the element is wholly inside the window, and on top where it stands."""
+    return locator.evaluate(
+        """element => {
+            const box = element.getBoundingClientRect();
+            if (box.top < 0 || box.bottom > window.innerHeight || box.height === 0) return false;
+            const x = box.left + box.width / 2, y = box.top + box.height / 2;
+            const hit = document.elementFromPoint(x, y);
+            return element === hit || element.contains(hit);
+        }"""
+    )
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_save_and_the_change_note_stay_in_view_down_the_whole_form(page, world, patient_id, size):
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    sign_in(page, world.nurse_a)
+    page.goto(f"/patients/{patient_id}/grab-pack/edit")
+    save = page.get_by_role("button", name="Save grab pack")
+    note = page.get_by_label("What changed (optional)")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height > 5 * size[1]  # a long form: the bar has work to do
+    page.locator("#section-identity").scroll_into_view_if_needed()
+    for where in ("#section-identity h2", "#section-health h2", "#section-record h2"):
+        page.locator(where).evaluate("element => element.scrollIntoView({block: 'center'})")
+        assert _in_view(page, save), where
+        assert _in_view(page, note), where
+    # At the very bottom the bar sits after the last field instead of over it.
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    last_field = page.locator("#section-record .nhsuk-form-group").last
+    bar = page.locator("#save-bar")
+    field_box = last_field.bounding_box()
+    assert field_box["y"] + field_box["height"] <= bar.bounding_box()["y"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
+    note.fill("Checked the risks")
+    save.click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Version 1 saved")
+
+
+def test_leaving_with_unsaved_changes_asks_first(page, world, patient_id):
+    sign_in(page, world.nurse_a)
+    page.goto(f"/patients/{patient_id}/grab-pack/edit")
+    dialogs = []
+
+    def stay(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # "Stay on page"
+
+    page.on("dialog", stay)
+    page.get_by_label("Eye colour").fill("Green")
+    page.get_by_role("link", name="Łukasz Wójcik").first.click()
+    page.wait_for_timeout(300)  # the click either leaves or is held by the question
+    assert dialogs == ["beforeunload"]
+    expect(page.get_by_label("Eye colour")).to_have_value("Green")  # still here, as typed
+
+    page.get_by_role("button", name="Add a contact").click()  # a form button is no leaving
+    expect(page.locator("#contacts-contacts-0-name")).to_be_visible()
+    assert dialogs == ["beforeunload"]
+    page.get_by_role("button", name="Save grab pack").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Version 1 saved")
+    assert dialogs == ["beforeunload"]
+
+
+def test_leaving_an_untouched_form_does_not_ask(page, world, patient_id):
+    sign_in(page, world.nurse_a)
+    page.goto(f"/patients/{patient_id}/grab-pack/edit")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.get_by_label("Eye colour").focus()  # looked at, not changed
+    page.get_by_role("link", name="Łukasz Wójcik").first.click()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Create grab pack")
+    assert dialogs == []
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_axe_finds_nothing_critical_or_serious_on_the_edit_form(page, world, patient_id, size):
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    sign_in(page, world.nurse_a)
+    page.goto(f"/patients/{patient_id}/grab-pack/edit")
+    problems = _serious_violations(page)
+    # Refused as sent: the error summary, red boxes and messages, the save bar's note.
+    page.locator("#description-height_cm").fill("tall")
+    fill_date(page, "identity-date_of_birth", "31", "2", "1990")
+    page.get_by_role("button", name="Save grab pack").click()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    problems += _serious_violations(page)
+    assert not problems, problems
+
+
+def _serious_violations(page) -> list[str]:
+    """axe-core's critical and serious findings on the page, as readable lines."""
+    results = Axe().run(page)
+    return [
+        f"{page.url}: {violation['id']} ({violation['impact']}): {violation['help']}"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("critical", "serious")
+    ]
