@@ -118,12 +118,14 @@ def init_app(app: Flask) -> None:
     )
 
     from grabpack.packs.forms import error_list
+    from grabpack.police.briefing import tel_href
 
     # Globals, not a context processor: imported macros see globals only.
     app.jinja_env.globals.update(
         field_error=field_error,
         error_list=error_list,
         display_value=display_value,
+        tel_href=tel_href,
         GRAB_PACK=GRAB_PACK,
         EPISODE=EPISODE,
         Stage=Stage,

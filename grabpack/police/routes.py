@@ -19,7 +19,7 @@ from grabpack.extensions import db
 from grabpack.models import Role
 from grabpack.models.base import utcnow
 from grabpack.police import bp
-from grabpack.police.briefing import block_rows, tel_href
+from grabpack.police.briefing import block_rows
 from grabpack.policies import repeat_rule, review_policy
 from grabpack.services import audit, delivery, police_access
 from grabpack.services.episodes import episodes_of
@@ -43,7 +43,6 @@ def _episode_lists() -> dict:
         "repeat": repeat,
         "recent_counts": counts,
         "packs": current_pack_facts({e.patient_id: e.patient.full_name for e in open_now}),
-        "tel_href": tel_href,
     }
 
 
@@ -102,7 +101,6 @@ def patient(patient_id: uuid.UUID):
         restricted=status if status is not None and status.restricted else None,
         restricted_rows=block_rows(data, Block.RESTRICTED, today, every=True),
         Block=Block,
-        tel_href=tel_href,
     )
 
 
