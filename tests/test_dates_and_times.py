@@ -28,6 +28,7 @@ from grabpack.models import MissingEpisode
 from grabpack.models.base import utcnow
 from grabpack.packs.fields import LondonDateTimeField
 from grabpack.packs.forms import grab_pack_form_class, wtforms_field
+from tests.domain.test_clock import TYPED_TIMES
 from tests.factories import FULL_LEGAL, open_for, patient_on
 from tests.page_checks import form_fields
 
@@ -99,20 +100,7 @@ class TimeForm(Form):
     at = LondonDateTimeField("Last seen")
 
 
-@pytest.mark.parametrize(
-    ("typed", "expected"),
-    [
-        ("2330", time(23, 30)),
-        ("23:30", time(23, 30)),
-        ("23.30", time(23, 30)),
-        ("11:30pm", time(23, 30)),
-        ("11.30 pm", time(23, 30)),
-        ("11:30 p.m.", time(23, 30)),
-        ("9am", time(9, 0)),
-        ("0905", time(9, 5)),
-        ("12am", time(0, 0)),
-    ],
-)
+@pytest.mark.parametrize(("typed", "expected"), TYPED_TIMES)
 def test_a_time_is_read_as_typed(typed, expected):
     form = TimeForm(MultiDict(moment("at", date(2026, 3, 27), typed)))
     assert form.validate(), form.at.errors
