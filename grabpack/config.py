@@ -555,6 +555,10 @@ def load_config(instance_path: str | Path, overrides: dict[str, Any] | None = No
         # The cookie lasts as long as a session may; the idle limit is the server's
         # (``auth.sessions``), so a form sent just after it still names its sender.
         PERMANENT_SESSION_LIFETIME=timedelta(hours=config["SESSION_MAX_HOURS"]),
+        # Write the cookie only when the session changed: a request the page makes by
+        # itself (the power to retake worked out as the ward types) must not answer
+        # after a save with the session as it was before, wiping the save's message.
+        SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=config["MAX_UPLOAD_MB"] * 1024 * 1024,
         SQLALCHEMY_ENGINE_OPTIONS=engine_options(
             config["SQLALCHEMY_DATABASE_URI"], config["SQLITE_BUSY_SECONDS"]

@@ -95,3 +95,30 @@ def test_next_with_control_characters_is_ignored_not_a_500(client, world):
     assert response.status_code == 302
     assert "evil" not in response.headers["Location"]
     assert "Set-Cookie: evil" not in str(response.headers)
+
+
+def test_a_background_request_after_the_sign_out_is_a_bare_401(app, client, auth, world):
+    """Found: under load, the police list's refresh after the idle sign-out followed a
+    redirect to the sign-in page, which used up the flash saying why; the reload then
+    showed sign-in with no reason."""
+    auth.login(world.police_a)
+    with client.session_transaction() as session:
+        session["last_seen"] -= app.config["SESSION_IDLE_MINUTES"] * 60 + 1
+    assert client.get("/police/open-episodes").status_code == 401  # signs out
+    for background in ("/police/open-episodes", "/session/remaining"):
+        assert client.get(background).status_code == 401  # not a redirect to sign-in
+    page = client.get("/police/", follow_redirects=True).text
+    assert "signed out after a period of inactivity" in page
+
+
+def test_a_request_that_changes_nothing_in_the_session_does_not_rewrite_the_cookie(
+    client, auth, world
+):
+    """Found: a nurse's "Missing episode recorded" message sometimes never showed. The
+    power-to-retake preview, fetched as she typed, answered after the save with the
+    session as it was before it, and its cookie replaced the one holding the message."""
+    auth.login(world.nurse_a)
+    client.get("/wards/WA1")  # the first request after sign-in may note the activity
+    response = client.get("/wards/WA1")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers

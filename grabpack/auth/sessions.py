@@ -36,7 +36,11 @@ def init_login_manager(app: Flask) -> None:
 
 def _unauthorized():
     """Not signed in (or the session's token was rotated by a sign-out elsewhere):
-    to sign-in, keeping a form that was on its way."""
+    to sign-in, keeping a form that was on its way. A page's own background request
+    gets a bare 401: its script reloads the page, and a redirect would render the
+    sign-in page inside the request and use up the message saying why."""
+    if request.endpoint in BACKGROUND_ENDPOINTS:
+        return "", 401
     return sign_in_again("", None) if kept_forms.is_keepable() else _to_sign_in()
 
 
