@@ -249,14 +249,14 @@ def _cannot_write(target: Path, exc: OSError) -> str:
     "start",
     type=click.DateTime(["%Y-%m-%d"]),
     default=None,
-    help="First day (YYYY-MM-DD) an episode was noticed, inclusive.",
+    help="First London day (YYYY-MM-DD) an episode was noticed, inclusive.",
 )
 @click.option(
     "--to",
     "end",
     type=click.DateTime(["%Y-%m-%d"]),
     default=None,
-    help="Last day (YYYY-MM-DD), inclusive.",
+    help="Last London day (YYYY-MM-DD), inclusive.",
 )
 @click.option("--format", "fmt", type=click.Choice(["csv"]), required=True)
 @click.option(

@@ -471,6 +471,36 @@ SETTINGS: tuple[Setting, ...] = (
         maximum=730,
     ),
     Setting(
+        "GRABPACK_HIGH_VOLUME_EPISODES",
+        "HIGH_VOLUME_EPISODES",
+        5,
+        int,
+        "The monthly review flags a setting or ward with at least this many episodes in "
+        "a London month and a rise (`GRABPACK_HIGH_VOLUME_RISE_PERCENT`).",
+        minimum=1,
+        maximum=10000,
+    ),
+    Setting(
+        "GRABPACK_HIGH_VOLUME_RISE_PERCENT",
+        "HIGH_VOLUME_RISE_PERCENT",
+        50,
+        int,
+        "A high-volume setting or ward must also be at least this many percent above its "
+        "mean over the three months before (after three empty months, any count is a rise).",
+        minimum=0,
+        maximum=10000,
+    ),
+    Setting(
+        "GRABPACK_POOR_REPORTING_PERCENT",
+        "POOR_REPORTING_PERCENT",
+        25,
+        int,
+        "The monthly review flags a setting or ward when at least this share of its "
+        "episodes in the month had a reporting-quality fault.",
+        minimum=1,
+        maximum=100,
+    ),
+    Setting(
         "GRABPACK_RETENTION_YEARS",
         "RETENTION_YEARS",
         LEGAL_MINIMUM_RETENTION_YEARS,

@@ -1,10 +1,12 @@
 """The product defaults no national rule fixes (review cycle, repeat missing, reporting
-quality), read from the app's settings so that each trust can set its own."""
+quality, the monthly review's thresholds), read from the app's settings so that each
+trust can set its own."""
 
 from __future__ import annotations
 
 from flask import current_app
 
+from grabpack.domain.monthly_review import PoorReportingRule, VolumeRule
 from grabpack.domain.recurrence import RepeatRule
 from grabpack.domain.reporting import ReportingPolicy
 from grabpack.domain.review import ReviewPolicy
@@ -30,3 +32,16 @@ def reporting_policy() -> ReportingPolicy:
         late_report_minutes=config["LATE_REPORT_MINUTES"],
         moj_notify_minutes=config["MOJ_NOTIFY_MINUTES"],
     )
+
+
+def volume_rule() -> VolumeRule:
+    """The monthly review's high-volume setting and ward rule."""
+    config = current_app.config
+    return VolumeRule(
+        episodes=config["HIGH_VOLUME_EPISODES"], rise_percent=config["HIGH_VOLUME_RISE_PERCENT"]
+    )
+
+
+def poor_reporting_rule() -> PoorReportingRule:
+    """The monthly review's poor-reporting rule for a setting or ward."""
+    return PoorReportingRule(share_percent=current_app.config["POOR_REPORTING_PERCENT"])

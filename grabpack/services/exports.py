@@ -10,11 +10,12 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
 from grabpack.domain.episode_schema import EPISODE, EpisodeField, EpisodeFieldType
+from grabpack.domain.monthly_review import REPORTING_FAULTS, london_day_start
 from grabpack.domain.reporting import DEFAULT_POLICY, ReportingPolicy
 from grabpack.extensions import db
 from grabpack.models import AuditEvent, MissingEpisode, PolicingArea, Setting, User, Ward
@@ -35,13 +36,7 @@ EPISODE_COLUMNS = (
     "retake_until",
     "retake_reason",
     "grab_pack_version",
-    "no_grab_pack",
-    "grab_pack_incomplete",
-    "review_overdue",
-    "photo_stale",
-    "reported_late",
-    "s18_not_stated",
-    "moj_not_told_in_time",
+    *(fault.key for fault in REPORTING_FAULTS),
     "poor_reporting",
 )
 AUDIT_COLUMNS = (
@@ -63,10 +58,13 @@ def _iso(value: datetime | None) -> str:
 
 
 def day_range(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
-    """Whole UTC days, ``end`` inclusive."""
+    """Whole London days as UTC moments, ``since <= noticed < until``: ``end`` is
+    inclusive of that London day, so ``until`` is the start of the next one. A ward
+    counts days as it lives them: 00:30 BST on 1 July (23:30 UTC on 30 June) is
+    1 July, as it is in the monthly review."""
     return (
-        datetime.combine(start, time.min, UTC) if start else None,
-        datetime.combine(end, time.max, UTC) if end else None,
+        london_day_start(start) if start else None,
+        london_day_start(end + timedelta(days=1)) if end and end < date.max else None,
     )
 
 
@@ -100,7 +98,7 @@ def episode_rows(
     if since:
         statement = statement.where(MissingEpisode.noticed_at >= since)
     if until:
-        statement = statement.where(MissingEpisode.noticed_at <= until)
+        statement = statement.where(MissingEpisode.noticed_at < until)
     if ward_ids is not None:
         statement = statement.where(MissingEpisode.ward_id.in_(list(ward_ids)))
     now = utcnow()
@@ -119,13 +117,7 @@ def episode_rows(
             "retake_until": _iso(power.ends_at),
             "retake_reason": power.reason,
             "grab_pack_version": episode.grab_pack_version_number or "",
-            "no_grab_pack": facts.had_no_pack,
-            "grab_pack_incomplete": facts.pack_incomplete,
-            "review_overdue": facts.review_overdue,
-            "photo_stale": facts.photo_stale,
-            "reported_late": facts.reported_late(policy),
-            "s18_not_stated": facts.s18_not_stated,
-            "moj_not_told_in_time": facts.moj_fault(policy) is not None,
+            **{fault.key: fault.found(facts, policy) for fault in REPORTING_FAULTS},
             "poor_reporting": facts.is_poor(policy),
         }
     db.session.commit()  # end the read transaction that streamed the rows

@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from grabpack.domain.recurrence import RepeatRule
 
@@ -25,3 +26,19 @@ def test_rule_is_configurable():
     rule = RepeatRule(episodes=2, window_days=30)
     assert rule.is_repeat(rule.count_in_window(days_ago(1, 29), NOW))
     assert not rule.is_repeat(rule.count_in_window(days_ago(1, 31), NOW))
+
+
+def test_window_includes_both_ends_and_nothing_beyond():
+    rule = RepeatRule()
+    start = NOW - timedelta(hours=90 * 24)
+    assert rule.window_start(NOW) == start
+    assert rule.in_window(start, NOW) and rule.in_window(NOW, NOW)
+    assert not rule.in_window(start - timedelta(seconds=1), NOW)
+    assert not rule.in_window(NOW + timedelta(seconds=1), NOW)
+
+
+def test_window_is_real_hours_from_a_london_clock():
+    """From 10 May (BST) 90 days back crosses the March change: 2,160 real hours,
+    where Python's wall-clock arithmetic on a London datetime would give one more."""
+    now = datetime(2026, 5, 10, 12, 0, tzinfo=ZoneInfo("Europe/London"))
+    assert now.astimezone(UTC) - RepeatRule().window_start(now) == timedelta(hours=90 * 24)
