@@ -18,6 +18,7 @@ from grabpack.models import GrabPackVersion, KeptForm
 from grabpack.models.base import utcnow
 from tests.conftest import PASSWORD, csrf_token
 from tests.factories import FULL_LEGAL, patient_on
+from tests.page_checks import form_fields as page_form_fields
 from tests.test_packs import form_fields, open_edit, save
 
 
@@ -192,7 +193,7 @@ def test_closing_an_episode_after_the_sign_out_comes_back_on_the_episode_page(
         db.session.commit()
     auth.login(world.nurse_a)
     page = client.get(f"/episodes/{episode_id}").text
-    fields = form_fields_of(page, f"/episodes/{episode_id}/close")
+    fields = page_form_fields(page, f"/episodes/{episode_id}/close")
     idle_out(app, client)
     sent = client.post(
         f"/episodes/{episode_id}/close",
@@ -204,12 +205,3 @@ def test_closing_an_episode_after_the_sign_out_comes_back_on_the_episode_page(
     shown = client.get(back.location).text
     assert "Everything you entered is back on the form" in shown
     assert "Grazed hands, seen by the GP" in shown
-
-
-def form_fields_of(html: str, action: str) -> dict[str, str]:
-    """The named inputs of the form posting to ``action`` (hidden ones included)."""
-    import re
-
-    start = html.index(f'action="{action}"')
-    form = html[start : html.index("</form>", start)]
-    return dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form))

@@ -66,6 +66,11 @@ def _idle_limit() -> int:
     return 60 * current_app.config["SESSION_IDLE_MINUTES"]
 
 
+def _max_age() -> int:
+    """Seconds a session may last from sign-in, however active."""
+    return 3600 * current_app.config["SESSION_MAX_HOURS"]
+
+
 def touch() -> None:
     """Count this request as activity now (the time-out warning's "Stay signed in")."""
     session[LAST_SEEN_KEY] = _now()
@@ -77,9 +82,7 @@ def seconds_left() -> int:
     now = _now()
     last_seen = session.get(LAST_SEEN_KEY) or now
     signed_in = session.get(SIGNED_IN_KEY) or now
-    ends = min(
-        last_seen + _idle_limit(), signed_in + 3600 * current_app.config["SESSION_MAX_HOURS"]
-    )
+    ends = min(last_seen + _idle_limit(), signed_in + _max_age())
     return max(0, int(ends - now))
 
 
@@ -95,8 +98,8 @@ def _over(now: float) -> str | None:
     if last_seen is not None and now - last_seen > _idle_limit():
         return "after a period of inactivity"
     signed_in = session.setdefault(SIGNED_IN_KEY, now)
-    hours = current_app.config["SESSION_MAX_HOURS"]
-    if now - signed_in > 3600 * hours:
+    if now - signed_in > _max_age():
+        hours = current_app.config["SESSION_MAX_HOURS"]
         return f"{hours} hour{'' if hours == 1 else 's'} after signing in"
     return None
 
