@@ -43,9 +43,29 @@ def browser():
         browser.close()
 
 
+def closed_before_sending(app):
+    """Read each response whole and close it before the server writes a byte.
+
+    Werkzeug's development server skips closing a response whose client went
+    away mid-send (Chromium cancels a script request when a test ends), and the
+    open static file then surfaces as a ResourceWarning in a later test. The
+    responses here are small, so buffering costs nothing a test could notice.
+    """
+
+    def buffered(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return buffered
+
+
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closed_before_sending(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
