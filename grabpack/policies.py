@@ -45,3 +45,15 @@ def volume_rule() -> VolumeRule:
 def poor_reporting_rule() -> PoorReportingRule:
     """The monthly review's poor-reporting rule for a setting or ward."""
     return PoorReportingRule(share_percent=current_app.config["POOR_REPORTING_PERCENT"])
+
+
+def review_rules():
+    """Every threshold of the monthly review, as this deployment sets them."""
+    from grabpack.services.monthly_report import ReviewRules
+
+    return ReviewRules(
+        repeat=repeat_rule(),
+        volume=volume_rule(),
+        poor_reporting=poor_reporting_rule(),
+        reporting=reporting_policy(),
+    )

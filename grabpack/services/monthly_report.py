@@ -1,0 +1,773 @@
+"""The monthly recurrence review for one London month: one computation behind the
+page, the PDF, the CSV and the scheduled command, so that they cannot disagree.
+
+Every figure is aggregated in SQL (``GROUP BY`` and window functions both
+databases have); Python only puts ward rows together into settings and asks the
+rules in ``grabpack.domain.monthly_review`` for the flags and their reasons. The
+number of queries is fixed, whatever the size of the month.
+
+Definitions (the rules' module states the thresholds):
+
+* An episode belongs to the ward it was reported from (``ward_id`` at the time),
+  so a patient transferred mid-month counts on each ward they went missing from,
+  once per setting and once in the total.
+* **Time missing** runs from when the patient went (the end of leave they did not
+  return from, else when last seen, else when the absence was noticed) to their
+  return; episodes still open have no time and are counted as still missing.
+* A **repeat patient** of a ward is one with a repeat episode (at least the rule's
+  Nth in its window) reported from that ward in the month; the window counts all
+  of the patient's episodes, wherever they went missing from.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import aliased
+
+from grabpack.domain.episode_schema import EpisodeKind, FoundBy, FoundCategory, PoliceRiskGrade
+from grabpack.domain.mental_health_act import LEGAL_STATUSES
+from grabpack.domain.monthly_review import (
+    REPORTING_FAULTS,
+    Flag,
+    Month,
+    PoorReportingRule,
+    RepeatPatient,
+    ReportingSummary,
+    VolumeRule,
+    high_risk_repeat_flag,
+    month_bounds,
+    previous_month,
+    repeat_flag,
+    trailing_months,
+)
+from grabpack.domain.recurrence import RepeatRule
+from grabpack.domain.reporting import ReportingPolicy
+from grabpack.domain.retake import Answer
+from grabpack.extensions import db
+from grabpack.models import MissingEpisode, Patient, PolicingArea, Role, Setting, User, Ward
+from grabpack.models.base import utcnow
+from grabpack.services.sql_time import SecondsBefore, whole_minutes
+
+TREND_MONTHS = 12
+GRADE_RANK = {grade.value: rank for rank, grade in enumerate(PoliceRiskGrade, start=1)}
+
+
+# --- What the review holds ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewRules:
+    """The thresholds a review was made with, printed on every output."""
+
+    repeat: RepeatRule
+    volume: VolumeRule
+    poor_reporting: PoorReportingRule
+    reporting: ReportingPolicy
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One line of the review: a ward, a setting, or everything in the report."""
+
+    episodes: int = 0
+    patients: int = 0
+    repeat_patients: int = 0
+    kinds: Mapping[str, int] = field(default_factory=dict)  # EpisodeKind value -> count
+    returned: int = 0
+    still_missing: int = 0
+    median_minutes_missing: float | None = None
+    longest_minutes_missing: int | None = None
+    grades: Mapping[str, int] = field(default_factory=dict)  # PoliceRiskGrade value, "" none
+    found_places: Mapping[str, int] = field(default_factory=dict)  # FoundCategory value
+    found_by: Mapping[str, int] = field(default_factory=dict)  # FoundBy value
+    prevention_interviews: int = 0
+    reporting: ReportingSummary = field(
+        default_factory=lambda: ReportingSummary(0, 0, {}, 0, None, None)
+    )
+    previous_month_episodes: int = 0
+    trailing_counts: tuple[int, ...] = (0, 0, 0)  # the three months before, oldest first
+    flags: tuple[Flag, ...] = ()
+
+    @property
+    def change_from_previous(self) -> int:
+        """Episodes this month less the month before."""
+        return self.episodes - self.previous_month_episodes
+
+    @property
+    def trailing_mean(self) -> Fraction:
+        return Fraction(sum(self.trailing_counts), len(self.trailing_counts) or 1)
+
+    @property
+    def change_from_trailing_percent(self) -> int | None:
+        """Whole percent above (+) or below (-) the trailing mean; ``None`` when that
+        mean is 0 (no percentage of nothing)."""
+        mean = self.trailing_mean
+        if mean == 0:
+            return None
+        change = (self.episodes - mean) * 100 / mean
+        sign = 1 if change >= 0 else -1
+        return sign * int(abs(change) + Fraction(1, 2))
+
+
+@dataclass(frozen=True)
+class WardRow:
+    ward_id: int
+    code: str
+    name: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    setting_id: int
+    code: str
+    name: str
+    area_code: str
+    area_name: str
+    figures: Figures
+    wards: tuple[WardRow, ...]
+
+
+@dataclass(frozen=True)
+class RepeatPatientRow:
+    """A repeat patient as the review lists them: the minimum necessary. ``name`` is
+    set only for a reader who may already see the patient."""
+
+    patient_id: uuid.UUID
+    ward_code: str
+    ward_name: str
+    setting_name: str
+    episodes_in_window: int
+    last_noticed_at: datetime
+    highest_grade: PoliceRiskGrade | None
+    name: str | None = None
+
+    @property
+    def reference(self) -> str:
+        """A short opaque reference for pages and paper (the id's first 8 characters)."""
+        return self.patient_id.hex[:8].upper()
+
+    @property
+    def high_risk(self) -> bool:
+        return self.highest_grade is PoliceRiskGrade.HIGH
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: Month
+    episodes: int
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    month: Month
+    area_code: str | None  # one policing area, or None for every area in scope
+    area_name: str | None
+    made_at: datetime
+    rules: ReviewRules
+    total: Figures
+    settings: tuple[SettingRow, ...]
+    # None: the reader sees aggregate figures only (an administrator).
+    repeat_patients: tuple[RepeatPatientRow, ...] | None
+    trend: tuple[TrendPoint, ...]  # twelve months, oldest first, ending with ``month``
+    flags: tuple[Flag, ...]  # settings and wards first, then patients
+
+    @property
+    def title(self) -> str:
+        where = self.area_name or "All policing areas"
+        return f"Monthly missing review: {self.month.label}, {where}"
+
+    @property
+    def previous_month(self) -> Month:
+        return previous_month(self.month)
+
+    @property
+    def wards(self) -> Iterable[tuple[SettingRow, WardRow]]:
+        for setting in self.settings:
+            for ward in setting.wards:
+                yield setting, ward
+
+
+# --- Who sees what ---------------------------------------------------------------------------
+
+
+class ReportNotAllowed(PermissionError):
+    """This user's role has no monthly review (nurses: they do not need it)."""
+
+
+class UnknownArea(LookupError):
+    """No policing area by that code, or none this user may review."""
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What a review covers and shows: wards (``None``: every ward), the one policing
+    area asked for, whether patient rows are shown, and to whom names are shown."""
+
+    ward_ids: frozenset[int] | None
+    area: PolicingArea | None = None
+    patient_rows: bool = True
+    reader: User | None = None  # None: a scheduled job, which gets no names
+
+    @classmethod
+    def everything(cls, area: PolicingArea | None = None) -> ReportScope:
+        """The scheduled job's view: every ward (of the area), opaque ids, no names."""
+        if area is None:
+            return cls(ward_ids=None)
+        return cls(ward_ids=frozenset(_area_ward_ids([area.id])), area=area)
+
+
+def area_by_code(code: str) -> PolicingArea:
+    area = db.session.scalar(select(PolicingArea).where(PolicingArea.code == code.strip()))
+    if area is None:
+        raise UnknownArea(f"No policing area with code {code!r}")
+    return area
+
+
+def _area_ward_ids(area_ids: Iterable[int]) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Ward.id)
+            .join(Setting, Ward.setting_id == Setting.id)
+            .where(Setting.policing_area_id.in_(list(area_ids)))
+        )
+    )
+
+
+def scope_for(reader: User, area_code: str | None = None) -> ReportScope:
+    """Ward managers review their wards, police their areas, administrators every
+    area in aggregate; ``area_code`` narrows to one policing area the reader covers."""
+    role = reader.role_enum
+    area = area_by_code(area_code) if area_code else None
+    if role is Role.ADMIN:
+        wards = None if area is None else frozenset(_area_ward_ids([area.id]))
+        return ReportScope(ward_ids=wards, area=area, patient_rows=False, reader=reader)
+    if role is Role.WARD_MANAGER:
+        wards = {ward.id for ward in reader.wards}
+        if area is not None:
+            wards &= _area_ward_ids([area.id])
+            if not wards:
+                raise UnknownArea(f"None of your wards is in policing area {area.code}")
+        return ReportScope(ward_ids=frozenset(wards), area=area, reader=reader)
+    if role is Role.POLICE:
+        areas = {a.id for a in reader.policing_areas}
+        if area is not None:
+            if area.id not in areas:
+                raise UnknownArea(f"Policing area {area.code} is not one of yours")
+            areas = {area.id}
+        return ReportScope(ward_ids=frozenset(_area_ward_ids(areas)), area=area, reader=reader)
+    raise ReportNotAllowed("The monthly review is for ward managers, police and administrators")
+
+
+# --- The computation ---------------------------------------------------------------------------
+
+
+E = MissingEpisode
+
+
+def _in_scope(statement: Select, scope: ReportScope, episode=E) -> Select:
+    if scope.ward_ids is None:
+        return statement
+    return statement.where(episode.ward_id.in_(sorted(scope.ward_ids)))
+
+
+def _in_month(month: Month, episode=E) -> ColumnElement[bool]:
+    start, end = month_bounds(*month)
+    return and_(episode.noticed_at >= start, episode.noticed_at < end)
+
+
+def _went_at(episode=E) -> ColumnElement:
+    """When the patient went (``retake.absence_began``), else when it was noticed."""
+    return func.coalesce(episode.leave_due_back_at, episode.last_seen_at, episode.noticed_at)
+
+
+def _restricted_statuses() -> list[str]:
+    return [status.key for status in LEGAL_STATUSES if status.restricted]
+
+
+def _fault_expressions(policy: ReportingPolicy, now: datetime) -> dict[str, ColumnElement]:
+    """``REPORTING_FAULTS`` as SQL, one boolean per fault key (the same predicates)."""
+    minutes_to_report = whole_minutes(E.reported_at, E.noticed_at)
+    moj_until = func.coalesce(E.moj_notified_at, E.returned_at, literal(now, E.noticed_at.type))
+    limit_to_state = or_(
+        E.retake_answer == Answer.RETAKE_UNTIL.value,
+        and_(
+            E.retake_answer == Answer.NOT_KNOWN.value,
+            E.retake_statement["power"].as_string().like("s18%"),
+        ),
+    )
+    return {
+        "no_grab_pack": E.had_no_pack.is_(True),
+        "grab_pack_incomplete": E.pack_incomplete.is_(True),
+        "review_overdue": E.review_overdue.is_(True),
+        "photo_stale": E.photo_stale.is_(True),
+        "reported_late": and_(
+            E.reported_at.is_not(None), minutes_to_report > policy.late_report_minutes
+        ),
+        "s18_not_stated": and_(limit_to_state, E.s18_expiry_stated.is_(False)),
+        "moj_not_told_in_time": and_(
+            E.legal_status.in_(_restricted_statuses()),
+            whole_minutes(moj_until, E.noticed_at) > policy.moj_notify_minutes,
+        ),
+    }
+
+
+def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# Each level groups the month's episodes by one key: the ward, the setting, or all.
+LEVELS = ("ward", "setting", "total")
+
+
+def _level_key(level: str) -> ColumnElement:
+    if level == "ward":
+        return E.ward_id
+    if level == "setting":
+        return Ward.setting_id
+    return literal(0)
+
+
+def _month_episodes(columns: Sequence[Any], month: Month, scope: ReportScope) -> Select:
+    statement = (
+        select(*columns).select_from(E).join(Ward, E.ward_id == Ward.id).where(_in_month(month))
+    )
+    return _in_scope(statement, scope)
+
+
+def _counts(
+    level: str, month: Month, scope: ReportScope, policy: ReportingPolicy, now: datetime
+) -> dict[Any, dict[str, Any]]:
+    """Every additive figure and the distinct patients, per key of the level."""
+    key = _level_key(level).label("key")
+    faults = _fault_expressions(policy, now)
+    columns: dict[str, ColumnElement] = {
+        "episodes": func.count(E.id),
+        "patients": func.count(E.patient_id.distinct()),
+        "returned": _count_where(E.returned_at.is_not(None)),
+        "longest": func.max(whole_minutes(E.returned_at, _went_at())),
+        "prevention": _count_where(E.prevention_interview_at.is_not(None)),
+        "not_reported": _count_where(E.reported_at.is_(None)),
+        "poor": _count_where(or_(*faults.values())),
+    }
+    for kind in EpisodeKind:
+        columns[f"kind:{kind.value}"] = _count_where(E.kind == kind.value)
+    for grade in PoliceRiskGrade:
+        columns[f"grade:{grade.value}"] = _count_where(E.police_risk_grade == grade.value)
+    for place in FoundCategory:
+        columns[f"found:{place.value}"] = _count_where(E.found_category == place.value)
+    for finder in FoundBy:
+        columns[f"by:{finder.value}"] = _count_where(E.found_by == finder.value)
+    for fault_key, condition in faults.items():
+        columns[f"fault:{fault_key}"] = _count_where(condition)
+    statement = _month_episodes(
+        [key, *(column.label(name) for name, column in columns.items())], month, scope
+    ).group_by(key)
+    return {row.key: dict(row._mapping) for row in db.session.execute(statement)}
+
+
+def _middles(
+    level: str, value: ColumnElement, present: ColumnElement[bool], month: Month, scope: ReportScope
+) -> dict[Any, tuple[float | None, float | None]]:
+    """``(median, 90th percentile by nearest rank)`` of ``value`` per key, over the
+    month's episodes where ``present``: ranked with window functions, so that both
+    databases give the same answer (``monthly_review.median`` and ``nearest_rank``)."""
+    key = _level_key(level)
+    ranked = (
+        _month_episodes(
+            [
+                key.label("key"),
+                value.label("value"),
+                func.row_number().over(partition_by=key, order_by=value).label("rank"),
+                func.count().over(partition_by=key).label("n"),
+            ],
+            month,
+            scope,
+        )
+        .where(present)
+        .subquery()
+    )
+    n, rank = ranked.c.n, ranked.c.rank
+    middle = or_(rank == (n + 1) // 2, rank == (n + 2) // 2)
+    statement = select(
+        ranked.c.key,
+        func.avg(case((middle, ranked.c.value))).label("median"),
+        func.max(case((rank == (9 * n + 9) // 10, ranked.c.value))).label("p90"),
+    ).group_by(ranked.c.key)
+    return {
+        row.key: (
+            None if row.median is None else float(row.median),
+            None if row.p90 is None else float(row.p90),
+        )
+        for row in db.session.execute(statement)
+    }
+
+
+def _monthly_counts(month: Month, scope: ReportScope) -> dict[int, dict[Month, int]]:
+    """Episodes per ward per month for the trend's twelve months (the trailing three
+    and the month before are among them), grouped by bucket in SQL."""
+    months = [month]
+    for _ in range(TREND_MONTHS - 1):
+        months.insert(0, previous_month(months[0]))
+    starts = [month_bounds(*m)[0] for m in months]
+    end = month_bounds(*month)[1]
+    bucket = case(
+        *((E.noticed_at < starts[i + 1], i) for i in range(len(starts) - 1)), else_=len(starts) - 1
+    ).label("bucket")
+    statement = _in_scope(
+        select(E.ward_id, bucket, func.count().label("episodes"))
+        .where(E.noticed_at >= starts[0], E.noticed_at < end)
+        .group_by(E.ward_id, bucket),
+        scope,
+    )
+    counts: dict[int, dict[Month, int]] = {}
+    for row in db.session.execute(statement):
+        counts.setdefault(row.ward_id, {})[months[row.bucket]] = row.episodes
+    return counts
+
+
+def _repeat_episodes(month: Month, scope: ReportScope, rule: RepeatRule):
+    """The month's repeat episodes: each noticed in the month, in scope, that is at
+    least the rule's Nth of the patient's episodes in the window ending at it (all
+    of the patient's episodes count, from any ward)."""
+    earlier = aliased(E)
+    window = rule.window_days * 24 * 3600
+    statement = (
+        select(
+            E.id.label("episode_id"),
+            E.patient_id,
+            E.ward_id,
+            E.noticed_at,
+            func.count(earlier.id).label("in_window"),
+        )
+        .join(
+            earlier,
+            and_(
+                earlier.patient_id == E.patient_id,
+                earlier.noticed_at <= E.noticed_at,
+                earlier.noticed_at >= SecondsBefore(E.noticed_at, window),
+            ),
+        )
+        .where(_in_month(month))
+        .group_by(E.id, E.patient_id, E.ward_id, E.noticed_at)
+        .having(func.count(earlier.id) >= rule.episodes)
+    )
+    return _in_scope(statement, scope).cte("repeat_episodes")
+
+
+def _repeat_counts(level: str, repeats) -> dict[Any, int]:
+    if level == "ward":
+        key = repeats.c.ward_id
+        statement = select(key.label("key"), func.count(repeats.c.patient_id.distinct()))
+    elif level == "setting":
+        key = Ward.setting_id
+        statement = select(key.label("key"), func.count(repeats.c.patient_id.distinct())).join(
+            Ward, Ward.id == repeats.c.ward_id
+        )
+    else:
+        key = literal(0)
+        statement = select(key.label("key"), func.count(repeats.c.patient_id.distinct()))
+    return {row[0]: row[1] for row in db.session.execute(statement.group_by(key))}
+
+
+def _repeat_patients(repeats, rule: RepeatRule) -> list[tuple]:
+    """Per repeat patient: the month's last repeat episode (its ward and count) and
+    the highest police risk grade over all their repeat windows of the month."""
+    latest = select(
+        repeats.c.patient_id,
+        repeats.c.ward_id,
+        repeats.c.noticed_at,
+        repeats.c.in_window,
+        func.row_number()
+        .over(
+            partition_by=repeats.c.patient_id,
+            order_by=(repeats.c.noticed_at.desc(), repeats.c.episode_id.desc()),
+        )
+        .label("newest"),
+    ).subquery()
+    in_window = aliased(E)
+    rank = case(
+        *((in_window.police_risk_grade == grade, n) for grade, n in GRADE_RANK.items()), else_=0
+    )
+    graded = (
+        select(repeats.c.patient_id, func.max(rank).label("rank"))
+        .join(
+            in_window,
+            and_(
+                in_window.patient_id == repeats.c.patient_id,
+                in_window.noticed_at <= repeats.c.noticed_at,
+                in_window.noticed_at
+                >= SecondsBefore(repeats.c.noticed_at, rule.window_days * 24 * 3600),
+            ),
+        )
+        .group_by(repeats.c.patient_id)
+        .subquery()
+    )
+    statement = (
+        select(
+            latest.c.patient_id,
+            Ward.code,
+            Ward.name,
+            Setting.name,
+            latest.c.in_window,
+            latest.c.noticed_at,
+            graded.c.rank,
+        )
+        .join(Ward, Ward.id == latest.c.ward_id)
+        .join(Setting, Setting.id == Ward.setting_id)
+        .join(graded, graded.c.patient_id == latest.c.patient_id)
+        .where(latest.c.newest == 1)
+        .order_by(latest.c.in_window.desc(), latest.c.noticed_at.desc(), latest.c.patient_id)
+    )
+    return list(db.session.execute(statement))
+
+
+def _visible_names(scope: ReportScope, patient_ids: list[uuid.UUID], now: datetime) -> dict:
+    """Names of the patients this reader may already see, and only those: ward staff
+    their wards' patients, police those they have a reason to see now."""
+    reader = scope.reader
+    if reader is None or not patient_ids:
+        return {}
+    if reader.role_enum is Role.WARD_MANAGER:
+        statement = select(Patient.id, Patient.full_name).where(
+            Patient.id.in_(patient_ids), Patient.ward_id.in_([w.id for w in reader.wards])
+        )
+    elif reader.role_enum is Role.POLICE:
+        from grabpack.services.police_access import _reasons
+
+        allowed = _reasons(reader, now).with_only_columns(E.patient_id).scalar_subquery()
+        statement = select(Patient.id, Patient.full_name).where(
+            Patient.id.in_(patient_ids), Patient.id.in_(allowed)
+        )
+    else:
+        return {}
+    return dict(db.session.execute(statement).all())
+
+
+def _wards_in_scope(scope: ReportScope) -> list[tuple]:
+    statement = (
+        select(
+            Ward.id,
+            Ward.code,
+            Ward.name,
+            Setting.id,
+            Setting.code,
+            Setting.name,
+            PolicingArea.code,
+            PolicingArea.name,
+        )
+        .join(Setting, Ward.setting_id == Setting.id)
+        .join(PolicingArea, Setting.policing_area_id == PolicingArea.id)
+        .order_by(PolicingArea.name, Setting.name, Ward.name)
+    )
+    if scope.ward_ids is not None:
+        statement = statement.where(Ward.id.in_(sorted(scope.ward_ids)))
+    return list(db.session.execute(statement))
+
+
+def _figures(
+    counts: Mapping[str, Any] | None,
+    reporting_middles: tuple[float | None, float | None],
+    missing_middles: tuple[float | None, float | None],
+    repeat_patients: int,
+    by_month: Mapping[Month, int],
+    month: Month,
+) -> Figures:
+    """One line's figures from its SQL aggregates (no episode rows)."""
+    counts = counts or {}
+
+    def picked(prefix: str, values: Iterable[str]) -> dict[str, int]:
+        return {value: int(counts.get(f"{prefix}:{value}", 0)) for value in values}
+
+    episodes = int(counts.get("episodes", 0))
+    grades = picked("grade", (g.value for g in PoliceRiskGrade))
+    grades[""] = episodes - sum(grades.values())
+    fault_counts = picked("fault", (f.key for f in REPORTING_FAULTS))
+    returned = int(counts.get("returned", 0))
+    longest = counts.get("longest")
+    return Figures(
+        episodes=episodes,
+        patients=int(counts.get("patients", 0)),
+        repeat_patients=repeat_patients,
+        kinds=picked("kind", (k.value for k in EpisodeKind)),
+        returned=returned,
+        still_missing=episodes - returned,
+        median_minutes_missing=missing_middles[0],
+        longest_minutes_missing=None if longest is None else int(longest),
+        grades=grades,
+        found_places=picked("found", (c.value for c in FoundCategory)),
+        found_by=picked("by", (b.value for b in FoundBy)),
+        prevention_interviews=int(counts.get("prevention", 0)),
+        reporting=ReportingSummary(
+            episodes=episodes,
+            poor=int(counts.get("poor", 0)),
+            fault_counts=fault_counts,
+            not_reported=int(counts.get("not_reported", 0)),
+            median_minutes=reporting_middles[0],
+            p90_minutes=reporting_middles[1],
+        ),
+        previous_month_episodes=by_month.get(previous_month(month), 0),
+        trailing_counts=tuple(by_month.get(m, 0) for m in trailing_months(month)),
+    )
+
+
+def _summed(by_ward: Iterable[Mapping[Month, int]]) -> dict[Month, int]:
+    total: dict[Month, int] = {}
+    for counts in by_ward:
+        for month, episodes in counts.items():
+            total[month] = total.get(month, 0) + episodes
+    return total
+
+
+def _flagged(figures: Figures, kind: str, subject: str, rules: ReviewRules) -> Figures:
+    flags = [
+        rules.volume.flag(kind, subject, figures.episodes, figures.trailing_counts),
+        rules.poor_reporting.flag(kind, subject, figures.reporting),
+    ]
+    return replace(figures, flags=tuple(f for f in flags if f is not None))
+
+
+def monthly_report(
+    month: Month, scope: ReportScope, rules: ReviewRules, now: datetime | None = None
+) -> MonthlyReport:
+    """The review of ``month`` for ``scope``: a fixed number of queries (about twenty),
+    whatever the number of episodes, wards or patients."""
+    now = now or utcnow()
+    counts = {level: _counts(level, month, scope, rules.reporting, now) for level in LEVELS}
+    minutes_to_report = whole_minutes(E.reported_at, E.noticed_at)
+    minutes_missing = whole_minutes(E.returned_at, _went_at())
+    reporting = {
+        level: _middles(level, minutes_to_report, E.reported_at.is_not(None), month, scope)
+        for level in LEVELS
+    }
+    missing = {
+        level: _middles(level, minutes_missing, E.returned_at.is_not(None), month, scope)
+        for level in LEVELS
+    }
+    repeats = _repeat_episodes(month, scope, rules.repeat)
+    repeat_counts = {level: _repeat_counts(level, repeats) for level in LEVELS}
+    by_ward_month = _monthly_counts(month, scope)
+    nothing = (None, None)
+
+    def line(level: str, key: Any, by_month: Mapping[Month, int]) -> Figures:
+        return _figures(
+            counts[level].get(key),
+            reporting[level].get(key, nothing),
+            missing[level].get(key, nothing),
+            repeat_counts[level].get(key, 0),
+            by_month,
+            month,
+        )
+
+    settings: dict[int, dict[str, Any]] = {}
+    for (
+        ward_id,
+        ward_code,
+        ward_name,
+        setting_id,
+        setting_code,
+        setting_name,
+        area_code,
+        area_name,
+    ) in _wards_in_scope(scope):
+        setting = settings.setdefault(
+            setting_id,
+            {
+                "code": setting_code,
+                "name": setting_name,
+                "area": (area_code, area_name),
+                "wards": [],
+            },
+        )
+        figures = line("ward", ward_id, by_ward_month.get(ward_id, {}))
+        subject = f"{ward_name} ({setting_name})"
+        setting["wards"].append(
+            WardRow(ward_id, ward_code, ward_name, _flagged(figures, "ward", subject, rules))
+        )
+    setting_rows = []
+    for setting_id, setting in settings.items():
+        by_month = _summed(by_ward_month.get(w.ward_id, {}) for w in setting["wards"])
+        figures = _flagged(line("setting", setting_id, by_month), "setting", setting["name"], rules)
+        setting_rows.append(
+            SettingRow(
+                setting_id,
+                setting["code"],
+                setting["name"],
+                *setting["area"],
+                figures,
+                tuple(setting["wards"]),
+            )
+        )
+    all_months = _summed(by_ward_month.values())
+    total = line("total", 0, all_months)
+    patients = _repeat_patient_rows(scope, repeats, rules, now)
+    flags = [f for s in setting_rows for f in s.figures.flags]
+    flags += [f for s in setting_rows for w in s.wards for f in w.figures.flags]
+    flags += _patient_flags(patients or (), rules)
+    trend_months = [month]
+    for _ in range(TREND_MONTHS - 1):
+        trend_months.insert(0, previous_month(trend_months[0]))
+    return MonthlyReport(
+        month=month,
+        area_code=scope.area.code if scope.area else None,
+        area_name=scope.area.name if scope.area else None,
+        made_at=now,
+        rules=rules,
+        total=total,
+        settings=tuple(setting_rows),
+        repeat_patients=patients,
+        trend=tuple(TrendPoint(m, all_months.get(m, 0)) for m in trend_months),
+        flags=tuple(flags),
+    )
+
+
+def _repeat_patient_rows(
+    scope: ReportScope, repeats, rules: ReviewRules, now: datetime
+) -> tuple[RepeatPatientRow, ...] | None:
+    if not scope.patient_rows:
+        return None
+    found = _repeat_patients(repeats, rules.repeat)
+    names = _visible_names(scope, [row[0] for row in found], now)
+    grades = {n: grade for grade, n in GRADE_RANK.items()}
+    return tuple(
+        RepeatPatientRow(
+            patient_id=patient_id,
+            ward_code=ward_code,
+            ward_name=ward_name,
+            setting_name=setting_name,
+            episodes_in_window=in_window,
+            last_noticed_at=noticed_at,
+            highest_grade=PoliceRiskGrade(grades[rank]) if rank else None,
+            name=names.get(patient_id),
+        )
+        for patient_id, ward_code, ward_name, setting_name, in_window, noticed_at, rank in found
+    )
+
+
+def _patient_flags(patients: Iterable[RepeatPatientRow], rules: ReviewRules) -> list[Flag]:
+    flags: list[Flag] = []
+    for patient in patients:
+        repeat = RepeatPatient(
+            patient.episodes_in_window, patient.last_noticed_at, patient.highest_grade
+        )
+        subject = f"Patient {patient.reference}, {patient.ward_name}"
+        flags.append(repeat_flag(rules.repeat, subject, repeat))
+        if high := high_risk_repeat_flag(rules.repeat, subject, repeat):
+            flags.append(high)
+    return flags
