@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 from flask import Flask, current_app
@@ -27,6 +27,9 @@ from flask_migrate.cli import db as migration_commands
 from grabpack.config import LEGAL_MINIMUM_RETENTION_YEARS, MAXIMUM_RETENTION_YEARS
 from grabpack.extensions import db
 from grabpack.models import Role, User
+
+if TYPE_CHECKING:
+    from grabpack.services.monthly_report import MonthlyReport
 
 log = logging.getLogger(__name__)
 
@@ -203,15 +206,16 @@ export = AppGroup("export", help="Export data for review.")
 
 
 @contextmanager
-def _written_when_complete(path: str) -> Iterator[TextIO]:
-    """A stream for ``path`` (``-`` is standard output).
+def _written_when_complete(path: str, binary: bool = False) -> Iterator[IO[Any]]:
+    """A stream for ``path`` (``-`` is standard output), of text unless ``binary``.
 
     A file is written under a temporary name beside it, readable by its owner
     only (special-category data), and renamed over ``path`` only when complete:
     a failure part-way leaves any earlier file exactly as it was.
     """
+    mode, encoding = ("wb", None) if binary else ("w", "utf-8")
     if path == "-":
-        with click.open_file(path, "w", encoding="utf-8") as stream:
+        with click.open_file(path, mode, encoding=encoding) as stream:
             yield stream
         return
     target = Path(path)
@@ -222,7 +226,7 @@ def _written_when_complete(path: str) -> Iterator[TextIO]:
     except OSError as exc:
         raise click.ClickException(_cannot_write(target, exc)) from exc
     try:
-        with open(handle, "w", encoding="utf-8") as stream:
+        with open(handle, mode, encoding=encoding) as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
@@ -281,6 +285,114 @@ def export_episodes_command(start, end, fmt: str, output: str) -> None:
         )
         for chunk in csv_lines(EPISODE_COLUMNS, rows):
             stream.write(chunk)
+
+
+report = AppGroup("report", help="Reports for the Affinity review.")
+REPORT_STEPS = ("Computing the figures", "Rendering", "Writing")
+
+
+@contextmanager
+def _steps(steps: tuple[str, ...]) -> Iterator[Callable[[str], None]]:
+    """A function to call as each step begins. At a terminal it moves a progress
+    bar on standard error; a scheduled job's log gets nothing from it."""
+    stream = sys.stderr
+    if not _is_terminal(stream):
+        yield lambda step: None
+        return
+    with click.progressbar(
+        length=len(steps),
+        label="Monthly review",
+        file=stream,
+        show_eta=False,
+        item_show_func=lambda step: step,
+    ) as bar:
+        begun = False
+
+        def begin(step: str) -> None:
+            nonlocal begun
+            if begun:
+                bar.update(1, step)  # the step before is done
+            else:
+                bar.current_item = step
+                bar.render_progress()
+                begun = True
+
+        yield begin
+        bar.update(1, "Done")
+
+
+def _is_terminal(stream: Any) -> bool:
+    return stream.isatty()
+
+
+@report.command("monthly")
+@click.argument("month", metavar="YYYY-MM")
+@click.option(
+    "--area",
+    metavar="CODE",
+    default=None,
+    help="One policing area by its code; every area by default.",
+)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "csv"]), required=True)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="File to write (replaced only once complete); - for standard output.",
+)
+def report_monthly_command(month: str, area: str | None, fmt: str, output: str) -> None:
+    """The monthly recurrence review of a London month, for a scheduled job: every
+    ward (of the area), opaque patient references, no names."""
+    from grabpack.domain.monthly_review import parse_month
+    from grabpack.policies import review_rules
+    from grabpack.services.monthly_report import (
+        ReportScope,
+        UnknownArea,
+        area_by_code,
+        monthly_report,
+    )
+
+    try:
+        wanted = parse_month(month)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _require_migrated()
+    try:
+        scope = ReportScope.everything(area_by_code(area) if area else None)
+    except UnknownArea as exc:
+        raise _refuse(exc) from exc
+    with _steps(REPORT_STEPS) as begin:
+        begin(REPORT_STEPS[0])
+        review = monthly_report(wanted, scope, review_rules())
+        db.session.rollback()  # end the read transaction: nothing was written
+        begin(REPORT_STEPS[1])
+        content = _rendered(review, fmt)
+        begin(REPORT_STEPS[2])
+        with _written_when_complete(output, binary=fmt == "pdf") as stream:
+            for chunk in content:
+                stream.write(chunk)
+    if output != "-":
+        click.echo(
+            f"Wrote the monthly review of {review.month.label} "
+            f"({review.area_name or 'all policing areas'}) to {output}: "
+            f"{len(review.flags)} flag{'' if len(review.flags) == 1 else 's'}."
+        )
+
+
+def _rendered(review: MonthlyReport, fmt: str) -> list[str] | list[bytes]:
+    """The whole file's content, made before the file is opened: a failure here
+    leaves the earlier file alone without a temporary one beside it."""
+    if fmt == "pdf":
+        from grabpack.pdf.fonts import FontsMissing
+        from grabpack.pdf.monthly_report import render_monthly_report
+
+        try:
+            return [render_monthly_report(review)]
+        except FontsMissing as exc:
+            raise click.ClickException(str(exc)) from exc
+    from grabpack.services.monthly_report_csv import report_csv_lines
+
+    return list(report_csv_lines(review))
 
 
 def _find(email: str) -> User:
@@ -413,7 +525,7 @@ def demo(seed: int) -> None:
         click.echo(f"  {login.role:<13} {login.email:<36} {login.password}   {login.scope}")
 
 
-OUR_COMMANDS = (users, demo, retention, export)
+OUR_COMMANDS = (users, demo, retention, export, report)
 for _command in (*OUR_COMMANDS, migration_commands):
     main.add_command(_command)
 

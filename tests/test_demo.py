@@ -525,3 +525,23 @@ def test_same_seed_and_time_give_the_same_people(migrated_database, tmp_path):
     assert dataset(8, "other.sqlite3")[0] != first
     # Episodes too, ids included, though the service would pick random ones.
     assert first_episodes and again_episodes == first_episodes
+
+
+def test_demo_gives_the_last_full_month_every_kind_of_review_flag(app):
+    """So that a first look at the monthly review shows what each flag looks like."""
+    from grabpack.domain.monthly_review import month_of, previous_month
+    from grabpack.policies import review_rules
+    from grabpack.services.monthly_report import ReportScope, monthly_report
+
+    with app.app_context():
+        load_demo(now=NOW)
+        month = previous_month(month_of(NOW))
+        report = monthly_report(month, ReportScope.everything(), review_rules(), now=NOW)
+    assert {flag.rule for flag in report.flags} == {
+        "Repeat patient",
+        "High-risk repeat",
+        "High-volume setting",
+        "High-volume ward",
+        "Poor reporting (setting)",
+        "Poor reporting (ward)",
+    }

@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import (
@@ -44,12 +43,17 @@ from grabpack.domain.episode_schema import EpisodeKind, FoundBy, FoundCategory, 
 from grabpack.domain.mental_health_act import LEGAL_STATUSES
 from grabpack.domain.monthly_review import (
     REPORTING_FAULTS,
+    Figures,
     Flag,
     Month,
-    PoorReportingRule,
+    MonthlyReport,
     RepeatPatient,
+    RepeatPatientRow,
     ReportingSummary,
-    VolumeRule,
+    ReviewRules,
+    SettingRow,
+    TrendPoint,
+    WardRow,
     high_risk_repeat_flag,
     month_bounds,
     previous_month,
@@ -66,142 +70,6 @@ from grabpack.services.sql_time import SecondsBefore, whole_minutes
 
 TREND_MONTHS = 12
 GRADE_RANK = {grade.value: rank for rank, grade in enumerate(PoliceRiskGrade, start=1)}
-
-
-# --- What the review holds ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReviewRules:
-    """The thresholds a review was made with, printed on every output."""
-
-    repeat: RepeatRule
-    volume: VolumeRule
-    poor_reporting: PoorReportingRule
-    reporting: ReportingPolicy
-
-
-@dataclass(frozen=True)
-class Figures:
-    """One line of the review: a ward, a setting, or everything in the report."""
-
-    episodes: int = 0
-    patients: int = 0
-    repeat_patients: int = 0
-    kinds: Mapping[str, int] = field(default_factory=dict)  # EpisodeKind value -> count
-    returned: int = 0
-    still_missing: int = 0
-    median_minutes_missing: float | None = None
-    longest_minutes_missing: int | None = None
-    grades: Mapping[str, int] = field(default_factory=dict)  # PoliceRiskGrade value, "" none
-    found_places: Mapping[str, int] = field(default_factory=dict)  # FoundCategory value
-    found_by: Mapping[str, int] = field(default_factory=dict)  # FoundBy value
-    prevention_interviews: int = 0
-    reporting: ReportingSummary = field(
-        default_factory=lambda: ReportingSummary(0, 0, {}, 0, None, None)
-    )
-    previous_month_episodes: int = 0
-    trailing_counts: tuple[int, ...] = (0, 0, 0)  # the three months before, oldest first
-    flags: tuple[Flag, ...] = ()
-
-    @property
-    def change_from_previous(self) -> int:
-        """Episodes this month less the month before."""
-        return self.episodes - self.previous_month_episodes
-
-    @property
-    def trailing_mean(self) -> Fraction:
-        return Fraction(sum(self.trailing_counts), len(self.trailing_counts) or 1)
-
-    @property
-    def change_from_trailing_percent(self) -> int | None:
-        """Whole percent above (+) or below (-) the trailing mean; ``None`` when that
-        mean is 0 (no percentage of nothing)."""
-        mean = self.trailing_mean
-        if mean == 0:
-            return None
-        change = (self.episodes - mean) * 100 / mean
-        sign = 1 if change >= 0 else -1
-        return sign * int(abs(change) + Fraction(1, 2))
-
-
-@dataclass(frozen=True)
-class WardRow:
-    ward_id: int
-    code: str
-    name: str
-    figures: Figures
-
-
-@dataclass(frozen=True)
-class SettingRow:
-    setting_id: int
-    code: str
-    name: str
-    area_code: str
-    area_name: str
-    figures: Figures
-    wards: tuple[WardRow, ...]
-
-
-@dataclass(frozen=True)
-class RepeatPatientRow:
-    """A repeat patient as the review lists them: the minimum necessary. ``name`` is
-    set only for a reader who may already see the patient."""
-
-    patient_id: uuid.UUID
-    ward_code: str
-    ward_name: str
-    setting_name: str
-    episodes_in_window: int
-    last_noticed_at: datetime
-    highest_grade: PoliceRiskGrade | None
-    name: str | None = None
-
-    @property
-    def reference(self) -> str:
-        """A short opaque reference for pages and paper (the id's first 8 characters)."""
-        return self.patient_id.hex[:8].upper()
-
-    @property
-    def high_risk(self) -> bool:
-        return self.highest_grade is PoliceRiskGrade.HIGH
-
-
-@dataclass(frozen=True)
-class TrendPoint:
-    month: Month
-    episodes: int
-
-
-@dataclass(frozen=True)
-class MonthlyReport:
-    month: Month
-    area_code: str | None  # one policing area, or None for every area in scope
-    area_name: str | None
-    made_at: datetime
-    rules: ReviewRules
-    total: Figures
-    settings: tuple[SettingRow, ...]
-    # None: the reader sees aggregate figures only (an administrator).
-    repeat_patients: tuple[RepeatPatientRow, ...] | None
-    trend: tuple[TrendPoint, ...]  # twelve months, oldest first, ending with ``month``
-    flags: tuple[Flag, ...]  # settings and wards first, then patients
-
-    @property
-    def title(self) -> str:
-        where = self.area_name or "All policing areas"
-        return f"Monthly missing review: {self.month.label}, {where}"
-
-    @property
-    def previous_month(self) -> Month:
-        return previous_month(self.month)
-
-    @property
-    def wards(self) -> Iterable[tuple[SettingRow, WardRow]]:
-        for setting in self.settings:
-            for ward in setting.wards:
-                yield setting, ward
 
 
 # --- Who sees what ---------------------------------------------------------------------------
@@ -234,7 +102,9 @@ class ReportScope:
 
 
 def area_by_code(code: str) -> PolicingArea:
-    area = db.session.scalar(select(PolicingArea).where(PolicingArea.code == code.strip()))
+    area = db.session.scalar(
+        select(PolicingArea).where(func.upper(PolicingArea.code) == code.strip().upper())
+    )
     if area is None:
         raise UnknownArea(f"No policing area with code {code!r}")
     return area
