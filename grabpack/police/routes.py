@@ -20,16 +20,18 @@ from grabpack.models import Role
 from grabpack.models.base import utcnow
 from grabpack.police import bp
 from grabpack.police.briefing import block_rows
-from grabpack.policies import repeat_rule, review_policy
+from grabpack.policies import repeat_rule, review_policy, volume_rule
 from grabpack.services import audit, delivery, police_access
 from grabpack.services.episodes import episodes_of
 from grabpack.services.grab_packs import current_version, pack_for
+from grabpack.services.live_flags import live_flags, wards_of_officer
 from grabpack.services.police_list import current_pack_facts
 
 
 def _episode_lists() -> dict:
-    """The officer's open and recently closed episodes, with repeat-missing counts
-    and what each card shows of the current grab pack."""
+    """The officer's open and recently closed episodes, with repeat-missing counts,
+    what each card shows of the current grab pack, and the live setting flags of the
+    wards in the officer's areas."""
     open_now, recently_closed = police_access.episodes_for_officer(current_user)
     repeat = repeat_rule()
     now = utcnow()
@@ -43,6 +45,7 @@ def _episode_lists() -> dict:
         "repeat": repeat,
         "recent_counts": counts,
         "packs": current_pack_facts({e.patient_id: e.patient.full_name for e in open_now}),
+        "live": live_flags(wards_of_officer(current_user), now, volume_rule()),
     }
 
 
