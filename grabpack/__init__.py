@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from grabpack.main import bp as main_bp
     from grabpack.packs import bp as packs_bp
     from grabpack.police import bp as police_bp
+    from grabpack.reports import bp as reports_bp
     from grabpack.share import bp as share_bp
     from grabpack.ward import bp as ward_bp
 
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
         packs_bp,
         episodes_bp,
         police_bp,
+        reports_bp,
         share_bp,
         admin_bp,
     ):

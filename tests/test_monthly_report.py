@@ -161,6 +161,7 @@ def test_a_ward_manager_sees_their_ward_and_only_names_they_may_see(app, march, 
         scope = scope_for(manager, None)
         report = monthly_report(MARCH, scope, review_rules(), now=hand.at("2026-04-02 09:00"))
         assert [w.code for _, w in report.wards] == ["WA1"]
+        assert report.title == "Monthly missing review: March 2026, Ward A"
         (row,) = report.repeat_patients
         assert (row.patient_id, row.ward_code, row.episodes_in_window) == (march["P1"], "WA1", 3)
         assert row.name is None

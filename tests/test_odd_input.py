@@ -40,6 +40,7 @@ ROLE_OF_BLUEPRINT = {
     "main": "manager_a",
     "police": "police_a",
     "admin": "admin",
+    "reports": "manager_a",
 }
 
 
@@ -79,6 +80,7 @@ def places(app, world) -> dict[str, str]:
             "code": world.ward_a,
             "token": token,
             "filename": "js/body-classes.js",
+            "month": "2026-11",
         }
 
 

@@ -518,10 +518,13 @@ class MonthlyReport:
     repeat_patients: tuple[RepeatPatientRow, ...] | None
     trend: tuple[TrendPoint, ...]  # twelve months, oldest first, ending with ``month``
     flags: tuple[Flag, ...]  # settings and wards first, then patients
+    # What the review covers, in words: "Area One", "Ward A and Ward B", "All policing
+    # areas". None: the one area's name, else every area.
+    covers: str | None = None
 
     @property
     def title(self) -> str:
-        where = self.area_name or "All policing areas"
+        where = self.covers or self.area_name or "All policing areas"
         return f"Monthly missing review: {self.month.label}, {where}"
 
     @property

@@ -92,6 +92,7 @@ class ReportScope:
     area: PolicingArea | None = None
     patient_rows: bool = True
     reader: User | None = None  # None: a scheduled job, which gets no names
+    covers: str | None = None  # in words, when narrower than the area or every area
 
     @classmethod
     def everything(cls, area: PolicingArea | None = None) -> ReportScope:
@@ -120,6 +121,15 @@ def _area_ward_ids(area_ids: Iterable[int]) -> set[int]:
     )
 
 
+def _listed(names: list[str], plural: str) -> str:
+    """``Ward A``, ``Ward A and Ward B``, or ``5 wards`` when there are many."""
+    if not names:
+        return f"no {plural}"
+    if len(names) > 3:
+        return f"{len(names)} {plural}"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def scope_for(reader: User, area_code: str | None = None) -> ReportScope:
     """Ward managers review their wards, police their areas, administrators every
     area in aggregate; ``area_code`` narrows to one policing area the reader covers."""
@@ -134,14 +144,23 @@ def scope_for(reader: User, area_code: str | None = None) -> ReportScope:
             wards &= _area_ward_ids([area.id])
             if not wards:
                 raise UnknownArea(f"None of your wards is in policing area {area.code}")
-        return ReportScope(ward_ids=frozenset(wards), area=area, reader=reader)
+        names = [ward.name for ward in reader.wards if ward.id in wards]
+        return ReportScope(
+            ward_ids=frozenset(wards), area=area, reader=reader, covers=_listed(names, "wards")
+        )
     if role is Role.POLICE:
         areas = {a.id for a in reader.policing_areas}
         if area is not None:
             if area.id not in areas:
                 raise UnknownArea(f"Policing area {area.code} is not one of yours")
             areas = {area.id}
-        return ReportScope(ward_ids=frozenset(_area_ward_ids(areas)), area=area, reader=reader)
+        names = [a.name for a in reader.policing_areas if a.id in areas]
+        return ReportScope(
+            ward_ids=frozenset(_area_ward_ids(areas)),
+            area=area,
+            reader=reader,
+            covers=_listed(names, "policing areas"),
+        )
     raise ReportNotAllowed("The monthly review is for ward managers, police and administrators")
 
 
@@ -604,6 +623,7 @@ def monthly_report(
         repeat_patients=patients,
         trend=tuple(TrendPoint(m, all_months.get(m, 0)) for m in trend_months),
         flags=tuple(flags),
+        covers=scope.covers,
     )
 
 
