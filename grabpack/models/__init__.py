@@ -4,6 +4,7 @@ from grabpack.models.audit import AuditEvent
 from grabpack.models.episode import MissingEpisode, RiskGradeChange, ShareLink
 from grabpack.models.grab_pack import GrabPack, GrabPackVersion, Photo
 from grabpack.models.kept_form import KeptForm
+from grabpack.models.notification import NotificationTarget, OutboxMessage
 from grabpack.models.org import PolicingArea, Setting, Trust, Ward
 from grabpack.models.patient import Patient
 from grabpack.models.user import (
@@ -20,6 +21,8 @@ __all__ = [
     "GrabPackVersion",
     "KeptForm",
     "MissingEpisode",
+    "NotificationTarget",
+    "OutboxMessage",
     "Patient",
     "Photo",
     "PolicingArea",

@@ -51,7 +51,7 @@ from grabpack.extensions import db
 from grabpack.models import MissingEpisode, Patient, RiskGradeChange, ShareLink, User
 from grabpack.models.base import utcnow
 from grabpack.policies import review_policy
-from grabpack.services import audit
+from grabpack.services import audit, notifications
 from grabpack.services.grab_packs import current_version, pack_for, request_review
 
 LEGAL_KEYS = tuple(field.key for field in LEGAL_FIELDS)
@@ -255,6 +255,7 @@ def open_episode(
         kind=episode.kind,
         retake=opening.power.answer.value,
     )
+    notifications.enqueue(episode, "opened", now)
     return episode
 
 
@@ -317,6 +318,7 @@ def update_episode(
     if grade and grade != episode.police_risk_grade:
         episode.police_risk_grade = grade
         _grade(episode, grade, author, now)
+        notifications.enqueue(episode, "grade_changed", now)
     audit.record(
         "episode.update", user=author, patient_id=episode.patient_id, episode_id=episode.id
     )
@@ -347,6 +349,7 @@ def close_episode(
     episode.closed_by_id = author.id
     request_review(episode.patient, "missing episode closed", today=london_today(now))
     audit.record("episode.close", user=author, patient_id=episode.patient_id, episode_id=episode.id)
+    notifications.enqueue(episode, "closed", now)
 
 
 def record_prevention_interview(
