@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +28,7 @@ from flask_migrate.cli import db as migration_commands
 
 from grabpack.config import LEGAL_MINIMUM_RETENTION_YEARS, MAXIMUM_RETENTION_YEARS
 from grabpack.extensions import db
-from grabpack.models import Role, User
+from grabpack.models import NotificationTarget, Role, User
 
 if TYPE_CHECKING:
     from grabpack.services.monthly_report import MonthlyReport
@@ -506,6 +508,137 @@ def purge_command(dry_run: bool, years: int | None) -> None:
         click.echo(f"  patient {patient_id}, discharged {discharged_at:%Y-%m-%d}")
 
 
+notify = AppGroup("notify", help="Tell policing areas of missing episodes.")
+
+
+@notify.command("work")
+@click.option("--once", is_flag=True, help="One pass over the due messages, then exit (cron).")
+@click.option(
+    "--poll-seconds",
+    type=click.FloatRange(min=0.5, max=300),
+    default=5.0,
+    show_default=True,
+    help="How long to wait for new messages when none is due.",
+)
+def notify_work_command(once: bool, poll_seconds: float) -> None:
+    """Send the outbox's messages by email and webhook, trying failures again with a
+    growing wait; runs until SIGTERM or SIGINT (which end it after the current
+    message), or one pass with --once."""
+    from grabpack.services.notify_worker import NoMailServer, check_can_send, work, work_once
+
+    try:
+        check_can_send()
+    except NoMailServer as exc:
+        raise click.ClickException(str(exc)) from exc
+    _require_migrated()
+    if once:
+        result = work_once()
+        db.session.remove()
+        click.echo(f"Notifications: {result}.")
+        return
+    work(_stop_on_signals(), poll_seconds)
+
+
+def _stop_on_signals() -> threading.Event:
+    """An event that SIGTERM (systemd, a container) and SIGINT (Ctrl-C) set, so that the
+    message being sent is finished and recorded before the worker exits."""
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: Any) -> None:
+        log.info("Notification worker stopping (%s)", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    return stop
+
+
+areas = AppGroup("areas", help="Policing areas: where each is told of its missing episodes.")
+
+
+def _read_secret() -> str:
+    """The webhook's shared secret: from a prompt at a terminal, else the first line
+    of standard input; never argv, never echoed."""
+    if sys.stdin.isatty():
+        return click.prompt("Shared secret", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@areas.command("notify")
+@click.argument("code")
+@click.option(
+    "--email", metavar="ADDRESS", help="Tell this inbox (e.g. the area's missing persons unit)."
+)
+@click.option(
+    "--webhook",
+    metavar="URL",
+    help="POST signed JSON to this https:// URL; the shared secret is asked for, or read "
+    "from standard input.",
+)
+@click.option(
+    "--remove", "remove_id", type=int, metavar="TARGET_ID", help="Stop telling this target."
+)
+def areas_notify_command(
+    code: str, email: str | None, webhook: str | None, remove_id: int | None
+) -> None:
+    """Add an email or webhook target to a policing area, or remove one (see
+    `grabpack areas targets CODE` for the ids)."""
+    from grabpack.services import notifications
+    from grabpack.services.notifications import TargetError
+
+    if sum(option is not None for option in (email, webhook, remove_id)) != 1:
+        raise click.UsageError("Give one of --email ADDRESS, --webhook URL or --remove TARGET_ID.")
+    _require_migrated()
+    try:
+        if remove_id is not None:
+            target = _target_of(code, remove_id)
+            notifications.remove(target.id)
+            done = f"Removed {target.channel} target {target.id} ({target.address})"
+        elif email is not None:
+            target = notifications.add_email(code, email)
+            done = f"Added email target {target.id} ({target.address})"
+        else:
+            notifications.targets_of(code)  # an unknown area is refused before the secret is asked
+            target = notifications.add_webhook(code, webhook or "", _read_secret())
+            done = (
+                f"Added webhook target {target.id} ({target.address}); the shared secret is "
+                "saved and will not be shown again"
+            )
+        db.session.commit()
+    except TargetError as exc:
+        raise _refuse(exc) from exc
+    click.echo(f"{done} for policing area {code.strip().upper()}.")
+
+
+def _target_of(code: str, target_id: int) -> NotificationTarget:
+    """The area's active target with this id: an id from another area is refused."""
+    from grabpack.services.notifications import TargetError, targets_of
+
+    for target in targets_of(code):
+        if target.id == target_id:
+            return target
+    raise TargetError(f"Policing area {code.strip().upper()} has no target {target_id}")
+
+
+@areas.command("targets")
+@click.argument("code")
+def areas_targets_command(code: str) -> None:
+    """List where a policing area is told: id, channel and address (never a secret)."""
+    from grabpack.services.notifications import TargetError, targets_of
+
+    _require_migrated()
+    try:
+        targets = targets_of(code)
+    except TargetError as exc:
+        raise _refuse(exc) from exc
+    db.session.rollback()
+    if not targets:
+        click.echo(f"Policing area {code.strip().upper()} is told of nothing yet.")
+        return
+    for target in targets:
+        click.echo(f"{target.id}\t{target.channel}\t{target.address}")
+
+
 @click.command(help="Fill an empty database with a synthetic London dataset.")
 @with_appcontext
 @click.option("--seed", default=2021, show_default=True, help="Random seed: same seed, same data.")
@@ -525,7 +658,7 @@ def demo(seed: int) -> None:
         click.echo(f"  {login.role:<13} {login.email:<36} {login.password}   {login.scope}")
 
 
-OUR_COMMANDS = (users, demo, retention, export, report)
+OUR_COMMANDS = (users, demo, retention, export, report, notify, areas)
 for _command in (*OUR_COMMANDS, migration_commands):
     main.add_command(_command)
 

@@ -137,6 +137,64 @@ def database_url(value: str) -> str:
     return value
 
 
+SMTP_ALLOWED = (
+    "`smtp://[USER:PASSWORD@]HOST[:PORT][?starttls=yes]` or `smtps://[USER:PASSWORD@]HOST[:PORT]`"
+)
+SMTP_SCHEMES = ("smtp", "smtps")
+
+
+def smtp_url(value: str) -> str:
+    """The mail server the notification worker sends through. Messages never repeat
+    the URL (it may hold a password)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        raise Refused(f"use {SMTP_ALLOWED}") from None
+    if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+        raise Refused(f"use {SMTP_ALLOWED}")
+    for word in parse_qs(parts.query).get("starttls", []):
+        try:
+            flag(word)
+        except ValueError:
+            raise Refused("starttls= takes `yes` or `no`") from None
+    return value.strip()
+
+
+EMAIL_FROM_ALLOWED = "an email address, e.g. `grabpack@trust.nhs.uk`"
+
+
+def email_address(value: str) -> str:
+    """A sender address with one @ and no spaces or line breaks (it goes in a header)."""
+    value = value.strip()
+    local, at, domain = value.partition("@")
+    if not (local and at and domain) or any(c.isspace() for c in value) or "@" in domain:
+        raise Refused(f"use {EMAIL_FROM_ALLOWED}")
+    return value
+
+
+PUBLIC_URL_ALLOWED = "an `https://` (or `http://`) address, e.g. `https://grabpack.trust.nhs.uk`"
+
+
+def public_url(value: str) -> str:
+    """The address officers open links at; without it a link would name whatever host
+    the worker guessed."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        raise Refused(f"use {PUBLIC_URL_ALLOWED}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Refused(f"use {PUBLIC_URL_ALLOWED}")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise Refused(f"use {PUBLIC_URL_ALLOWED}")
+    return value.strip().rstrip("/")
+
+
 @dataclass(frozen=True)
 class Setting:
     """One ``GRABPACK_*`` variable: its Flask key, default, what it allows and what
@@ -520,6 +578,36 @@ SETTINGS: tuple[Setting, ...] = (
         flag,
         "Allows `GRABPACK_RETENTION_YEARS` below the legal minimum of 20, for a trust "
         "whose own records policy says so in writing. Never for the demo.",
+    ),
+    Setting(
+        "GRABPACK_SMTP_URL",
+        "SMTP_URL",
+        None,
+        help="The mail server `grabpack notify work` sends policing areas' emails through "
+        "(`smtps://` for TLS from the start, `?starttls=yes` to upgrade). Without it the "
+        "worker only logs email in development, and refuses to start in production.",
+        check=smtp_url,
+        allowed_text=SMTP_ALLOWED,
+        default_text="none",
+        secret=True,
+    ),
+    Setting(
+        "GRABPACK_NOTIFY_FROM",
+        "NOTIFY_FROM",
+        "grabpack@localhost",
+        help="The sender (`From:`) of notification emails.",
+        check=email_address,
+        allowed_text=EMAIL_FROM_ALLOWED,
+    ),
+    Setting(
+        "GRABPACK_PUBLIC_URL",
+        "PUBLIC_URL",
+        None,
+        help="Where officers reach grabpack: the start of the link to the episode in "
+        "every notification. Set it in production.",
+        check=public_url,
+        allowed_text=PUBLIC_URL_ALLOWED,
+        default_text="none",
     ),
     Setting(
         "GRABPACK_LOG_LEVEL",

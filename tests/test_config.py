@@ -123,6 +123,12 @@ REFUSED = [
     ("GRABPACK_RATELIMIT_STORAGE_URI", "redis-please", "memory://"),
     ("GRABPACK_DATABASE_URL", "nonsense", "postgresql+psycopg://"),
     ("GRABPACK_DATABASE_URL", "mysql://u:p@db/grabpack", "postgresql+psycopg://"),
+    ("GRABPACK_SMTP_URL", "mail.example.org:587", "smtp://"),
+    ("GRABPACK_SMTP_URL", "http://mail.example.org", "smtps://"),
+    ("GRABPACK_SMTP_URL", "smtp://mail.example.org:587?starttls=perhaps", "starttls="),
+    ("GRABPACK_NOTIFY_FROM", "grabpack at trust", "an email address"),
+    ("GRABPACK_PUBLIC_URL", "grabpack.example.nhs.uk", "https://"),
+    ("GRABPACK_PUBLIC_URL", "ftp://grabpack.example.nhs.uk", "https://"),
 ]
 
 
@@ -318,3 +324,19 @@ def test_database_errors_never_repeat_the_values_sent(development, tmp_path):
         db.session.rollback()
         db.engine.dispose()
     assert "Aisha Rahman" not in str(failed.value)
+
+
+def test_a_bad_smtp_url_never_shows_its_password(development, tmp_path):
+    development.setenv("GRABPACK_SMTP_URL", "smtp://grabpack:hunter2@mail:port")
+    message = refusal(tmp_path)
+    assert message.startswith("GRABPACK_SMTP_URL") and "hunter2" not in message
+
+
+def test_mail_settings_are_read_from_the_environment(development, tmp_path):
+    development.setenv("GRABPACK_SMTP_URL", "smtp://u:p@mail.example.org:587?starttls=yes")
+    development.setenv("GRABPACK_NOTIFY_FROM", "grabpack@trust.nhs.uk")
+    development.setenv("GRABPACK_PUBLIC_URL", "https://grabpack.trust.nhs.uk/")
+    config = load_config(tmp_path)
+    assert config["SMTP_URL"] == "smtp://u:p@mail.example.org:587?starttls=yes"
+    assert config["NOTIFY_FROM"] == "grabpack@trust.nhs.uk"
+    assert config["PUBLIC_URL"] == "https://grabpack.trust.nhs.uk"

@@ -4,11 +4,12 @@ grab pack while (and only while) an episode gives them reason to see it."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 
-from flask import abort, render_template, request
-from flask_login import current_user
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from grabpack.auth.decorators import roles_required
+from grabpack.auth.decorators import STAFF, roles_required
 from grabpack.domain.clock import london_today
 from grabpack.domain.grab_pack_schema import Block, value_of
 from grabpack.domain.mental_health_act import legal_status
@@ -16,16 +17,25 @@ from grabpack.domain.review import is_photo_stale
 from grabpack.domain.triggers import report_at_once
 from grabpack.downloads import photo_response
 from grabpack.extensions import db
-from grabpack.models import Role
+from grabpack.models import MissingEpisode, Role
 from grabpack.models.base import utcnow
 from grabpack.police import bp
 from grabpack.police.briefing import block_rows
 from grabpack.policies import repeat_rule, review_policy, volume_rule
-from grabpack.services import audit, delivery, police_access
-from grabpack.services.episodes import episodes_of
+from grabpack.services import access, audit, delivery, police_access
+from grabpack.services.episodes import episode_for_staff, episodes_of
 from grabpack.services.grab_packs import current_version, pack_for
 from grabpack.services.live_flags import live_flags, wards_of_officer
 from grabpack.services.police_list import current_pack_facts
+
+# How long a newly noticed episode is marked "New" on the officer's list: long enough
+# to be seen across a shift hand-over glance, short enough that the mark still means news.
+NEW_FOR = timedelta(minutes=30)
+
+
+def is_new(episode: MissingEpisode, now: datetime) -> bool:
+    """Noticed within the last ``NEW_FOR``: the list highlights it and tags it "New"."""
+    return episode.noticed_at >= now - NEW_FOR
 
 
 def _episode_lists() -> dict:
@@ -41,6 +51,7 @@ def _episode_lists() -> dict:
     return {
         "now": now,
         "open_now": open_now,
+        "new_ids": {e.id for e in open_now if is_new(e, now)},
         "recently_closed": recently_closed,
         "repeat": repeat,
         "recent_counts": counts,
@@ -61,6 +72,25 @@ def open_episodes_fragment():
     """The list alone, fetched every few seconds by the home page so that a new
     episode shows without a manual refresh."""
     return render_template("police/_episodes.html", **_episode_lists())
+
+
+@bp.route("/episodes/<uuid:episode_id>")
+@login_required
+def episode(episode_id: uuid.UUID):
+    """The link a notification carries. Sign-in first; then the usual rules: an officer
+    with a reason to see the episode (the one rule of the police list) goes to the
+    patient's page, the episode's ward staff to the episode; anyone else gets 404."""
+    role = current_user.role_enum
+    if role == Role.POLICE:
+        open_now, recently_closed = police_access.episodes_for_officer(current_user)
+        allowed = next((e for e in open_now + recently_closed if e.id == episode_id), None)
+        if allowed is not None:
+            return redirect(url_for("police.patient", patient_id=allowed.patient_id))
+    elif role in STAFF:
+        ours = episode_for_staff(access.staff_ward_ids(current_user), episode_id)
+        if ours is not None:
+            return redirect(url_for("episodes.view", episode_id=ours.id))
+    abort(404)
 
 
 @bp.route("/patients/<uuid:patient_id>")

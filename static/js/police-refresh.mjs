@@ -25,7 +25,10 @@ function plural(count, word) {
 // only its facts changed and the card keeps its size; focus stays where it was.
 // Anything else waits for the officer. Returns whether it was applied.
 function updateInPlace(card, fresh) {
-  if (card.innerHTML === fresh.innerHTML) return true;
+  if (card.innerHTML === fresh.innerHTML) {
+    card.className = fresh.className; // the "New" highlight wears off on its own
+    return true;
+  }
   const facts = card.querySelector('.app-episode-card__facts');
   const freshFacts = fresh.querySelector('.app-episode-card__facts');
   if (!facts || !freshFacts) return false;
@@ -42,6 +45,7 @@ function updateInPlace(card, fresh) {
     return false;
   }
   if (focused >= 0) copy.querySelectorAll('a, button')[focused]?.focus({ preventScroll: true });
+  card.className = fresh.className; // with its "New" tag, the highlight goes (same size)
   return true;
 }
 
