@@ -30,7 +30,15 @@ class MissingEpisode(db.Model):
     __tablename__ = "missing_episodes"
     __table_args__ = (
         Index("ix_missing_episodes_ward_noticed", "ward_id", "noticed_at"),
-        Index("ix_missing_episodes_patient_noticed", "patient_id", "noticed_at"),
+        # The monthly review: a month's episodes, and the trend's counts per ward.
+        Index("ix_missing_episodes_noticed_ward", "noticed_at", "ward_id"),
+        # The repeat rule's window, and the highest grade in it, from the index alone.
+        Index(
+            "ix_missing_episodes_patient_noticed_grade",
+            "patient_id",
+            "noticed_at",
+            "police_risk_grade",
+        ),
         Index("ix_missing_episodes_returned_at", "returned_at"),
     )
 

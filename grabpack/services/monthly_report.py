@@ -22,7 +22,7 @@ Definitions (the rules' module states the thresholds):
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -36,6 +36,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import aliased
 
@@ -240,11 +241,21 @@ def _month_episodes(columns: Sequence[Any], month: Month, scope: ReportScope) ->
     return _in_scope(statement, scope)
 
 
+def _by_level(statement) -> dict[str, dict[Any, Any]]:
+    """Rows of ``(level, key, value...)`` as ``{level: {key: row}}``, every level present."""
+    found: dict[str, dict[Any, Any]] = {level: {} for level in LEVELS}
+    for row in db.session.execute(statement):
+        found[row.level][row.key] = row
+    return found
+
+
 def _counts(
-    level: str, month: Month, scope: ReportScope, policy: ReportingPolicy, now: datetime
-) -> dict[Any, dict[str, Any]]:
-    """Every additive figure and the distinct patients, per key of the level."""
-    key = _level_key(level).label("key")
+    month: Month, scope: ReportScope, policy: ReportingPolicy, now: datetime, settings_of: Mapping
+) -> dict[str, dict[Any, dict[str, Any]]]:
+    """Every figure per ward in one pass over the month's episodes; a setting's and
+    the total's are their wards' sums (the longest time: the largest), except
+    distinct patients, counted apart (``_distinct_patients``): a patient on two
+    wards is one patient of the setting."""
     faults = _fault_expressions(policy, now)
     columns: dict[str, ColumnElement] = {
         "episodes": func.count(E.id),
@@ -265,166 +276,236 @@ def _counts(
         columns[f"by:{finder.value}"] = _count_where(E.found_by == finder.value)
     for fault_key, condition in faults.items():
         columns[f"fault:{fault_key}"] = _count_where(condition)
-    statement = _month_episodes(
-        [key, *(column.label(name) for name, column in columns.items())], month, scope
-    ).group_by(key)
-    return {row.key: dict(row._mapping) for row in db.session.execute(statement)}
+    statement = _in_scope(
+        select(E.ward_id.label("key"), *(column.label(name) for name, column in columns.items()))
+        .where(_in_month(month))
+        .group_by(E.ward_id),
+        scope,
+    )
+    wards = {row.key: dict(row._mapping) for row in db.session.execute(statement)}
+    counts: dict[str, dict[Any, dict[str, Any]]] = {"ward": wards, "setting": {}, "total": {}}
+    for ward_id, figures in wards.items():
+        _add_into(counts["setting"].setdefault(settings_of[ward_id], {}), figures)
+        _add_into(counts["total"].setdefault(0, {}), figures)
+    patients = _distinct_patients(month, scope)
+    for level in ("setting", "total"):
+        for key, figures in counts[level].items():
+            figures["patients"] = patients[level].get(key, 0)
+    return counts
+
+
+def _add_into(total: dict[str, Any], ward: Mapping[str, Any]) -> None:
+    """A ward's figures added into its setting's (or the total's): sums, but the
+    longest time missing is the largest."""
+    for name, value in ward.items():
+        if name in ("key", "patients") or value is None:
+            continue
+        if name == "longest":
+            total[name] = max(total.get(name, value), value)
+        else:
+            total[name] = total.get(name, 0) + value
+
+
+def _distinct_patients(month: Month, scope: ReportScope) -> dict[str, dict[Any, int]]:
+    """Distinct patients per setting and in total (a ward's come with its counts)."""
+    parts = [
+        _month_episodes(
+            [
+                literal(level).label("level"),
+                _level_key(level).label("key"),
+                func.count(E.patient_id.distinct()).label("patients"),
+            ],
+            month,
+            scope,
+        ).group_by(_level_key(level))
+        for level in ("setting", "total")
+    ]
+    found = _by_level(union_all(*parts))
+    return {level: {k: row.patients for k, row in rows.items()} for level, rows in found.items()}
 
 
 def _middles(
-    level: str, value: ColumnElement, present: ColumnElement[bool], month: Month, scope: ReportScope
-) -> dict[Any, tuple[float | None, float | None]]:
-    """``(median, 90th percentile by nearest rank)`` of ``value`` per key, over the
-    month's episodes where ``present``: ranked with window functions, so that both
-    databases give the same answer (``monthly_review.median`` and ``nearest_rank``)."""
-    key = _level_key(level)
-    ranked = (
+    value: ColumnElement, present: ColumnElement[bool], month: Month, scope: ReportScope
+) -> dict[str, dict[Any, tuple[float | None, float | None]]]:
+    """``(median, 90th percentile by nearest rank)`` of ``value`` per key of every
+    level, over the month's episodes where ``present``: ranked with window functions,
+    so that both databases give the same answer (``monthly_review.median`` and
+    ``nearest_rank``), in one statement that reads the episodes once."""
+    measured = (
         _month_episodes(
-            [
-                key.label("key"),
-                value.label("value"),
-                func.row_number().over(partition_by=key, order_by=value).label("rank"),
-                func.count().over(partition_by=key).label("n"),
-            ],
+            [E.ward_id.label("ward"), Ward.setting_id.label("setting"), value.label("value")],
             month,
             scope,
         )
         .where(present)
-        .subquery()
+        .cte("measured")
+        .prefix_with("MATERIALIZED")
     )
-    n, rank = ranked.c.n, ranked.c.rank
-    middle = or_(rank == (n + 1) // 2, rank == (n + 2) // 2)
-    statement = select(
-        ranked.c.key,
-        func.avg(case((middle, ranked.c.value))).label("median"),
-        func.max(case((rank == (9 * n + 9) // 10, ranked.c.value))).label("p90"),
-    ).group_by(ranked.c.key)
-    return {
-        row.key: (
-            None if row.median is None else float(row.median),
-            None if row.p90 is None else float(row.p90),
+    keys = {"ward": measured.c.ward, "setting": measured.c.setting, "total": None}
+    ranks = []
+    for level, key in keys.items():
+        # The count shares the rank's window (same order, whole partition): one sort.
+        window = {"order_by": measured.c.value} | ({} if key is None else {"partition_by": key})
+        ranks += [
+            func.row_number().over(**window).label(f"rank_{level}"),
+            func.count().over(**window, rows=(None, None)).label(f"n_{level}"),
+        ]
+    ranked = select(measured.c.ward, measured.c.setting, measured.c.value, *ranks).cte("ranked")
+
+    def part(level: str) -> Select:
+        key = literal(0) if keys[level] is None else ranked.c[level]
+        n, rank = ranked.c[f"n_{level}"], ranked.c[f"rank_{level}"]
+        middle = or_(rank == (n + 1) // 2, rank == (n + 2) // 2)
+        p90 = rank == (9 * n + 9) // 10
+        return (
+            select(
+                literal(level).label("level"),
+                key.label("key"),
+                func.avg(case((middle, ranked.c.value))).label("median"),
+                func.max(case((p90, ranked.c.value))).label("p90"),
+            )
+            .where(or_(middle, p90))  # the few rows that matter, before grouping
+            .group_by(key)
         )
-        for row in db.session.execute(statement)
+
+    found = _by_level(union_all(*(part(level) for level in LEVELS)))
+    return {
+        level: {
+            key: (
+                None if row.median is None else float(row.median),
+                None if row.p90 is None else float(row.p90),
+            )
+            for key, row in rows.items()
+        }
+        for level, rows in found.items()
     }
 
 
 def _monthly_counts(month: Month, scope: ReportScope) -> dict[int, dict[Month, int]]:
     """Episodes per ward per month for the trend's twelve months (the trailing three
-    and the month before are among them), grouped by bucket in SQL."""
+    and the month before are among them): one ``GROUP BY`` per month, each a range of
+    the ``noticed_at`` index, in one statement."""
     months = [month]
     for _ in range(TREND_MONTHS - 1):
         months.insert(0, previous_month(months[0]))
-    starts = [month_bounds(*m)[0] for m in months]
-    end = month_bounds(*month)[1]
-    bucket = case(
-        *((E.noticed_at < starts[i + 1], i) for i in range(len(starts) - 1)), else_=len(starts) - 1
-    ).label("bucket")
-    statement = _in_scope(
-        select(E.ward_id, bucket, func.count().label("episodes"))
-        .where(E.noticed_at >= starts[0], E.noticed_at < end)
-        .group_by(E.ward_id, bucket),
-        scope,
-    )
+    parts = [
+        _in_scope(
+            select(literal(index).label("bucket"), E.ward_id, func.count().label("episodes"))
+            .where(_in_month(each))
+            .group_by(E.ward_id),
+            scope,
+        )
+        for index, each in enumerate(months)
+    ]
     counts: dict[int, dict[Month, int]] = {}
-    for row in db.session.execute(statement):
+    for row in db.session.execute(union_all(*parts)):
         counts.setdefault(row.ward_id, {})[months[row.bucket]] = row.episodes
     return counts
+
+
+def _in_window(rule: RepeatRule, episode, value: Callable[[Any], ColumnElement]):
+    """``value`` over the patient's episodes in the rule's window ending at ``episode``
+    (its columns: ``patient_id``, ``noticed_at``), as a correlated subquery: one range
+    of the (patient, noticed) index per episode, no join to group again."""
+    earlier = aliased(E)
+    return (
+        select(value(earlier))
+        .where(
+            earlier.patient_id == episode.patient_id,
+            earlier.noticed_at <= episode.noticed_at,
+            earlier.noticed_at >= SecondsBefore(episode.noticed_at, rule.window_days * 24 * 3600),
+        )
+        .scalar_subquery()
+    )
 
 
 def _repeat_episodes(month: Month, scope: ReportScope, rule: RepeatRule):
     """The month's repeat episodes: each noticed in the month, in scope, that is at
     least the rule's Nth of the patient's episodes in the window ending at it (all
     of the patient's episodes count, from any ward)."""
-    earlier = aliased(E)
-    window = rule.window_days * 24 * 3600
-    statement = (
+    counted = _in_scope(
         select(
             E.id.label("episode_id"),
             E.patient_id,
             E.ward_id,
             E.noticed_at,
-            func.count(earlier.id).label("in_window"),
-        )
-        .join(
-            earlier,
-            and_(
-                earlier.patient_id == E.patient_id,
-                earlier.noticed_at <= E.noticed_at,
-                earlier.noticed_at >= SecondsBefore(E.noticed_at, window),
-            ),
-        )
-        .where(_in_month(month))
-        .group_by(E.id, E.patient_id, E.ward_id, E.noticed_at)
-        .having(func.count(earlier.id) >= rule.episodes)
-    )
-    return _in_scope(statement, scope).cte("repeat_episodes")
+            _in_window(rule, E, lambda _: func.count()).label("in_window"),
+        ).where(_in_month(month)),
+        scope,
+    ).cte("counted")
+    # MATERIALIZED (SQLite 3.35, PostgreSQL 12): otherwise both put the filter below
+    # into the query above and count each episode's window twice.
+    counted = counted.prefix_with("MATERIALIZED")
+    return select(counted).where(counted.c.in_window >= rule.episodes).cte("repeat_episodes")
 
 
-def _repeat_counts(level: str, repeats) -> dict[Any, int]:
-    if level == "ward":
-        key = repeats.c.ward_id
-        statement = select(key.label("key"), func.count(repeats.c.patient_id.distinct()))
-    elif level == "setting":
-        key = Ward.setting_id
-        statement = select(key.label("key"), func.count(repeats.c.patient_id.distinct())).join(
-            Ward, Ward.id == repeats.c.ward_id
-        )
-    else:
-        key = literal(0)
-        statement = select(key.label("key"), func.count(repeats.c.patient_id.distinct()))
-    return {row[0]: row[1] for row in db.session.execute(statement.group_by(key))}
+@dataclass(frozen=True)
+class _Repeats:
+    """The month's repeat patients, from one statement: distinct counts per level, and
+    per patient the month's last repeat episode (its ward, setting, count) and the
+    highest police risk grade over all their repeat windows of the month."""
+
+    counts: dict[str, dict[Any, int]]
+    patients: list[tuple]
 
 
-def _repeat_patients(repeats, rule: RepeatRule) -> list[tuple]:
-    """Per repeat patient: the month's last repeat episode (its ward and count) and
-    the highest police risk grade over all their repeat windows of the month."""
-    latest = select(
+def _repeats(repeats, rule: RepeatRule, settings_of: Mapping[int, int]) -> _Repeats:
+    """One row per repeat patient and ward they had a repeat episode from (a patient
+    transferred mid-month has one per ward): the SQL has grouped the episodes; Python
+    counts distinct patients per ward, setting and total from these few rows, and
+    keeps the patient's newest row for the list. Counting in a second statement
+    would count every episode's window again (the costliest part of the review)."""
+    newest = (repeats.c.noticed_at.desc(), repeats.c.episode_id.desc())
+    rows = select(
         repeats.c.patient_id,
         repeats.c.ward_id,
         repeats.c.noticed_at,
         repeats.c.in_window,
+        func.row_number().over(partition_by=repeats.c.patient_id, order_by=newest).label("newest"),
         func.row_number()
-        .over(
-            partition_by=repeats.c.patient_id,
-            order_by=(repeats.c.noticed_at.desc(), repeats.c.episode_id.desc()),
-        )
-        .label("newest"),
+        .over(partition_by=(repeats.c.patient_id, repeats.c.ward_id), order_by=newest)
+        .label("newest_on_ward"),
+        func.max(_in_window(rule, repeats.c, lambda earlier: func.max(_grade_rank(earlier))))
+        .over(partition_by=repeats.c.patient_id)
+        .label("rank"),
     ).subquery()
-    in_window = aliased(E)
-    rank = case(
-        *((in_window.police_risk_grade == grade, n) for grade, n in GRADE_RANK.items()), else_=0
-    )
-    graded = (
-        select(repeats.c.patient_id, func.max(rank).label("rank"))
-        .join(
-            in_window,
-            and_(
-                in_window.patient_id == repeats.c.patient_id,
-                in_window.noticed_at <= repeats.c.noticed_at,
-                in_window.noticed_at
-                >= SecondsBefore(repeats.c.noticed_at, rule.window_days * 24 * 3600),
-            ),
-        )
-        .group_by(repeats.c.patient_id)
-        .subquery()
-    )
     statement = (
         select(
-            latest.c.patient_id,
+            rows.c.patient_id,
             Ward.code,
             Ward.name,
             Setting.name,
-            latest.c.in_window,
-            latest.c.noticed_at,
-            graded.c.rank,
+            rows.c.in_window,
+            rows.c.noticed_at,
+            rows.c.rank,
+            rows.c.ward_id,
+            rows.c.newest,
         )
-        .join(Ward, Ward.id == latest.c.ward_id)
+        .join(Ward, Ward.id == rows.c.ward_id)
         .join(Setting, Setting.id == Ward.setting_id)
-        .join(graded, graded.c.patient_id == latest.c.patient_id)
-        .where(latest.c.newest == 1)
-        .order_by(latest.c.in_window.desc(), latest.c.noticed_at.desc(), latest.c.patient_id)
+        .where(rows.c.newest_on_ward == 1)
+        .order_by(rows.c.in_window.desc(), rows.c.noticed_at.desc(), rows.c.patient_id)
     )
-    return list(db.session.execute(statement))
+    found = db.session.execute(statement).all()
+    patients: dict[str, dict[Any, set]] = {level: {} for level in LEVELS}
+    for row in found:
+        for level, key in (
+            ("ward", row.ward_id),
+            ("setting", settings_of[row.ward_id]),
+            ("total", 0),
+        ):
+            patients[level].setdefault(key, set()).add(row.patient_id)
+    return _Repeats(
+        counts={level: {k: len(v) for k, v in keys.items()} for level, keys in patients.items()},
+        patients=[tuple(row)[:7] for row in found if row.newest == 1],
+    )
+
+
+def _grade_rank(episode) -> ColumnElement[int]:
+    """The episode's police risk grade as its rank in ``GRADE_RANK`` (0: none)."""
+    return case(
+        *((episode.police_risk_grade == grade, n) for grade, n in GRADE_RANK.items()), else_=0
+    )
 
 
 def _visible_names(scope: ReportScope, patient_ids: list[uuid.UUID], now: datetime) -> dict:
@@ -535,22 +616,19 @@ def _flagged(figures: Figures, kind: str, subject: str, rules: ReviewRules) -> F
 def monthly_report(
     month: Month, scope: ReportScope, rules: ReviewRules, now: datetime | None = None
 ) -> MonthlyReport:
-    """The review of ``month`` for ``scope``: a fixed number of queries (about twenty),
-    whatever the number of episodes, wards or patients."""
+    """The review of ``month`` for ``scope``: a fixed number of queries (seven, and one
+    for the names a reader may see), whatever the number of episodes, wards or patients."""
     now = now or utcnow()
-    counts = {level: _counts(level, month, scope, rules.reporting, now) for level in LEVELS}
+    in_scope = _wards_in_scope(scope)
+    settings_of = {row[0]: row[3] for row in in_scope}
+    counts = _counts(month, scope, rules.reporting, now, settings_of)
     minutes_to_report = whole_minutes(E.reported_at, E.noticed_at)
     minutes_missing = whole_minutes(E.returned_at, _went_at())
-    reporting = {
-        level: _middles(level, minutes_to_report, E.reported_at.is_not(None), month, scope)
-        for level in LEVELS
-    }
-    missing = {
-        level: _middles(level, minutes_missing, E.returned_at.is_not(None), month, scope)
-        for level in LEVELS
-    }
+    reporting = _middles(minutes_to_report, E.reported_at.is_not(None), month, scope)
+    missing = _middles(minutes_missing, E.returned_at.is_not(None), month, scope)
     repeats = _repeat_episodes(month, scope, rules.repeat)
-    repeat_counts = {level: _repeat_counts(level, repeats) for level in LEVELS}
+    repeated = _repeats(repeats, rules.repeat, settings_of)
+    repeat_counts = repeated.counts
     by_ward_month = _monthly_counts(month, scope)
     nothing = (None, None)
 
@@ -574,7 +652,7 @@ def monthly_report(
         setting_name,
         area_code,
         area_name,
-    ) in _wards_in_scope(scope):
+    ) in in_scope:
         setting = settings.setdefault(
             setting_id,
             {
@@ -605,7 +683,7 @@ def monthly_report(
         )
     all_months = _summed(by_ward_month.values())
     total = line("total", 0, all_months)
-    patients = _repeat_patient_rows(scope, repeats, rules, now)
+    patients = _repeat_patient_rows(scope, repeated, now)
     flags = [f for s in setting_rows for f in s.figures.flags]
     flags += [f for s in setting_rows for w in s.wards for f in w.figures.flags]
     flags += _patient_flags(patients or (), rules)
@@ -628,11 +706,11 @@ def monthly_report(
 
 
 def _repeat_patient_rows(
-    scope: ReportScope, repeats, rules: ReviewRules, now: datetime
+    scope: ReportScope, repeated: _Repeats, now: datetime
 ) -> tuple[RepeatPatientRow, ...] | None:
     if not scope.patient_rows:
         return None
-    found = _repeat_patients(repeats, rules.repeat)
+    found = repeated.patients
     names = _visible_names(scope, [row[0] for row in found], now)
     grades = {n: grade for grade, n in GRADE_RANK.items()}
     return tuple(
