@@ -381,13 +381,16 @@ def _middles(
     }
 
 
+def _trend_months(month: Month) -> tuple[Month, ...]:
+    """The trend's twelve months, oldest first, ending with ``month``."""
+    return (*trailing_months(month, TREND_MONTHS - 1), month)
+
+
 def _monthly_counts(month: Month, scope: ReportScope) -> dict[int, dict[Month, int]]:
     """Episodes per ward per month for the trend's twelve months (the trailing three
     and the month before are among them): one ``GROUP BY`` per month, each a range of
     the ``noticed_at`` index, in one statement."""
-    months = [month]
-    for _ in range(TREND_MONTHS - 1):
-        months.insert(0, previous_month(months[0]))
+    months = _trend_months(month)
     parts = [
         _in_scope(
             select(literal(index).label("bucket"), E.ward_id, func.count().label("episodes"))
@@ -687,9 +690,6 @@ def monthly_report(
     flags = [f for s in setting_rows for f in s.figures.flags]
     flags += [f for s in setting_rows for w in s.wards for f in w.figures.flags]
     flags += _patient_flags(patients or (), rules)
-    trend_months = [month]
-    for _ in range(TREND_MONTHS - 1):
-        trend_months.insert(0, previous_month(trend_months[0]))
     return MonthlyReport(
         month=month,
         area_code=scope.area.code if scope.area else None,
@@ -699,7 +699,7 @@ def monthly_report(
         total=total,
         settings=tuple(setting_rows),
         repeat_patients=patients,
-        trend=tuple(TrendPoint(m, all_months.get(m, 0)) for m in trend_months),
+        trend=tuple(TrendPoint(m, all_months.get(m, 0)) for m in _trend_months(month)),
         flags=tuple(flags),
         covers=scope.covers,
     )
