@@ -18,13 +18,14 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app, has_request_context, request
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from grabpack.domain.episode_schema import PoliceRiskGrade
 from grabpack.domain.notifications import EpisodeNotice
 from grabpack.extensions import db
 from grabpack.models import MissingEpisode, NotificationTarget, OutboxMessage, PolicingArea, User
 from grabpack.models.base import utcnow
+from grabpack.services.monthly_report import UnknownArea, area_by_code
 
 CHANNELS = ("email", "webhook")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
@@ -63,12 +64,11 @@ def unseal_secret(sealed: bytes) -> bytes:
 
 
 def _area(code: str) -> PolicingArea:
-    area = db.session.scalar(
-        select(PolicingArea).where(func.upper(PolicingArea.code) == code.strip().upper())
-    )
-    if area is None:
-        raise TargetError(f"No policing area with code {code!r}")
-    return area
+    """The area by its code, whatever the case, as the monthly review finds it."""
+    try:
+        return area_by_code(code)
+    except UnknownArea as unknown:
+        raise TargetError(str(unknown)) from None
 
 
 def add_email(area_code: str, address: str, by: User | None = None) -> NotificationTarget:
