@@ -82,8 +82,7 @@ def episode(episode_id: uuid.UUID):
     patient's page, the episode's ward staff to the episode; anyone else gets 404."""
     role = current_user.role_enum
     if role == Role.POLICE:
-        open_now, recently_closed = police_access.episodes_for_officer(current_user)
-        allowed = next((e for e in open_now + recently_closed if e.id == episode_id), None)
+        allowed = police_access.episode_for_officer(current_user, episode_id)
         if allowed is not None:
             return redirect(url_for("police.patient", patient_id=allowed.patient_id))
     elif role in STAFF:

@@ -67,6 +67,7 @@ from grabpack.domain.retake import Answer
 from grabpack.extensions import db
 from grabpack.models import MissingEpisode, Patient, PolicingArea, Role, Setting, User, Ward
 from grabpack.models.base import utcnow
+from grabpack.services.police_access import patients_with_reason
 from grabpack.services.sql_time import SecondsBefore, whole_minutes
 
 TREND_MONTHS = 12
@@ -522,9 +523,7 @@ def _visible_names(scope: ReportScope, patient_ids: list[uuid.UUID], now: dateti
             Patient.id.in_(patient_ids), Patient.ward_id.in_([w.id for w in reader.wards])
         )
     elif reader.role_enum is Role.POLICE:
-        from grabpack.services.police_access import _reasons
-
-        allowed = _reasons(reader, now).with_only_columns(E.patient_id).scalar_subquery()
+        allowed = patients_with_reason(reader, now).scalar_subquery()
         statement = select(Patient.id, Patient.full_name).where(
             Patient.id.in_(patient_ids), Patient.id.in_(allowed)
         )

@@ -55,6 +55,18 @@ def episode_allowing(
     )
 
 
+def episode_for_officer(
+    user: User, episode_id: uuid.UUID, now: datetime | None = None
+) -> MissingEpisode | None:
+    """This episode, if it gives the officer a reason to look now (the list's rule)."""
+    return db.session.scalar(_reasons(user, now or utcnow()).where(MissingEpisode.id == episode_id))
+
+
+def patients_with_reason(user: User, now: datetime | None = None):
+    """The ids of the patients this officer may see now, as a subquery (the same rule)."""
+    return _reasons(user, now or utcnow()).with_only_columns(MissingEpisode.patient_id)
+
+
 def episodes_for_officer(user: User, now: datetime | None = None) -> tuple[list, list]:
     """Open episodes in the officer's areas (newest first), then those closed within
     the grace window. One query, whatever the numbers."""
