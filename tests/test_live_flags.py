@@ -29,9 +29,11 @@ from grabpack.domain.monthly_review import Month, VolumeRule
 from grabpack.extensions import db
 from grabpack.models import Setting, User, Ward
 from grabpack.policies import review_rules
+from grabpack.services.access import staff_ward_query as wards_of_staff
 from grabpack.services.episodes import close_episode
-from grabpack.services.live_flags import live_flags, wards_of_officer, wards_of_staff
+from grabpack.services.live_flags import live_flags
 from grabpack.services.monthly_report import ReportScope, monthly_report
+from grabpack.services.police_access import officer_ward_query as wards_of_officer
 from tests.factories import open_for, patient_on, staff
 from tests.test_query_counts import queries
 

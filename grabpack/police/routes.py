@@ -25,7 +25,8 @@ from grabpack.policies import repeat_rule, review_policy, volume_rule
 from grabpack.services import access, audit, delivery, police_access
 from grabpack.services.episodes import episode_for_staff, episodes_of
 from grabpack.services.grab_packs import current_version, pack_for
-from grabpack.services.live_flags import live_flags, wards_of_officer
+from grabpack.services.live_flags import live_flags
+from grabpack.services.police_access import officer_ward_query
 from grabpack.services.police_list import current_pack_facts
 
 # How long a newly noticed episode is marked "New" on the officer's list: long enough
@@ -56,7 +57,7 @@ def _episode_lists() -> dict:
         "repeat": repeat,
         "recent_counts": counts,
         "packs": current_pack_facts({e.patient_id: e.patient.full_name for e in open_now}),
-        "live": live_flags(wards_of_officer(current_user), now, volume_rule()),
+        "live": live_flags(officer_ward_query(current_user), now, volume_rule()),
     }
 
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from werkzeug.exceptions import Forbidden, NotFound
 
 from grabpack.extensions import db
 from grabpack.models import Patient, User, Ward, user_wards
 
 
+def staff_ward_query(user: User) -> Select:
+    """The wards a nurse or ward manager works on, as a SELECT of ids (to use in a query)."""
+    return select(user_wards.c.ward_id).where(user_wards.c.user_id == user.id)
+
+
 def staff_ward_ids(user: User) -> set[int]:
-    return set(
-        db.session.scalars(select(user_wards.c.ward_id).where(user_wards.c.user_id == user.id))
-    )
+    return set(db.session.scalars(staff_ward_query(user)))
 
 
 def ward_for_staff(user: User, code: str) -> Ward:

@@ -13,7 +13,8 @@ row is loaded. The rule and its sentence are the domain's (``VolumeRule``), the
 months London's (``domain.monthly_review``), so the live flag and the monthly
 review cannot disagree about a month that has ended.
 
-Whose wards count: the reader's, as in the monthly review (``monthly_report.
+Whose wards count: the reader's (``access.staff_ward_query``, ``police_access.
+officer_ward_query``), as in the monthly review (``monthly_report.
 scope_for``): staff their wards, police every ward in their policing areas. A
 setting's figure is the sum over its wards in that scope, never a ward outside it.
 """
@@ -37,7 +38,7 @@ from grabpack.domain.monthly_review import (
 )
 from grabpack.domain.wording import ordinal
 from grabpack.extensions import db
-from grabpack.models import MissingEpisode, Setting, User, Ward, user_policing_areas, user_wards
+from grabpack.models import MissingEpisode, Setting, Ward
 
 E = MissingEpisode
 
@@ -109,23 +110,6 @@ class LiveFlags:
         """The same for a patient's open episode (a patient has at most one)."""
         episode = self.by_patient.get(patient_id)
         return episode.line if episode else None
-
-
-def wards_of_staff(user: User) -> Select:
-    """The wards a nurse or ward manager works on, as a SELECT of ids."""
-    return select(user_wards.c.ward_id).where(user_wards.c.user_id == user.id)
-
-
-def wards_of_officer(user: User) -> Select:
-    """Every ward of every setting in the officer's policing areas, as a SELECT of ids."""
-    areas = select(user_policing_areas.c.policing_area_id).where(
-        user_policing_areas.c.user_id == user.id
-    )
-    return (
-        select(Ward.id)
-        .join(Setting, Ward.setting_id == Setting.id)
-        .where(Setting.policing_area_id.in_(areas))
-    )
 
 
 def live_flags(ward_ids: WardIds, now: datetime, rule: VolumeRule) -> LiveFlags:

@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from grabpack.extensions import db
@@ -25,6 +25,11 @@ def _in_users_areas(user: User):
         user_policing_areas.c.user_id == user.id
     )
     return Setting.policing_area_id.in_(areas)
+
+
+def officer_ward_query(user: User) -> Select:
+    """Every ward of every setting in the officer's policing areas, as a SELECT of ids."""
+    return select(Ward.id).join(Setting, Ward.setting_id == Setting.id).where(_in_users_areas(user))
 
 
 def _reasons(user: User, now: datetime):

@@ -17,10 +17,11 @@ from grabpack.models.base import utcnow
 from grabpack.packs.forms import choices
 from grabpack.policies import repeat_rule, reporting_policy, review_policy, volume_rule
 from grabpack.services import access, audit, audit_views, patients
+from grabpack.services.access import staff_ward_query
 from grabpack.services.episodes import episodes_of
 from grabpack.services.exports import EPISODE_COLUMNS, episode_rows
 from grabpack.services.grab_packs import current_version, pack_for
-from grabpack.services.live_flags import live_flags, wards_of_staff
+from grabpack.services.live_flags import live_flags
 from grabpack.services.ward_dashboard import (
     FILTERS,
     SORTS,
@@ -70,7 +71,7 @@ def dashboard(code: str):
         ward=ward,
         rows=rows,
         counts=ward_counts(ward, today, repeat=repeat, policy=policy, now=now),
-        live=live_flags(wards_of_staff(current_user), now, volume_rule()),
+        live=live_flags(staff_ward_query(current_user), now, volume_rule()),
         today=today,
         policy=policy,
         repeat=repeat,
