@@ -381,6 +381,23 @@ def report_monthly_command(month: str, area: str | None, fmt: str, output: str) 
         )
 
 
+@report.command("refigure")
+def report_refigure_command() -> None:
+    """Work out again the figures the monthly review keeps for every episode (minutes
+    to report, time missing, episodes in the repeat window), for the window set now:
+    after changing GRABPACK_REPEAT_WINDOW_DAYS, or after loading episodes in bulk.
+    One transaction: a failure leaves the figures as they were."""
+    from flask import current_app
+
+    from grabpack.models.episode_figures import refigure_all
+
+    _require_migrated()
+    window_days = current_app.config["REPEAT_WINDOW_DAYS"]
+    refigure_all(db.session.connection(), window_days)
+    db.session.commit()
+    click.echo(f"Worked out the monthly review's figures for a {window_days}-day repeat window.")
+
+
 def _rendered(review: MonthlyReport, fmt: str) -> list[str] | list[bytes]:
     """The whole file's content, made before the file is opened: a failure here
     leaves the earlier file alone without a temporary one beside it."""

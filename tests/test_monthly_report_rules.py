@@ -1,10 +1,15 @@
 """The SQL review agrees with the plain-Python rules (``domain.monthly_review``) on
 generated months: random episodes crowded around month ends, the spring clock
-change and the edges of the 90-day window, on whichever database the suite runs."""
+change and the edges of the repeat window, on whichever database the suite runs.
+
+Each month is checked three ways: with the figures kept at write time for the
+default 90-day window, with a 60-day window setting the kept counts are not for
+(the review counts live), and after ``refigure_all`` has recounted for 60 days."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,8 +23,10 @@ from grabpack.domain.monthly_review import (
     repeat_in_month,
     summarise_reporting,
 )
+from grabpack.domain.recurrence import RepeatRule
 from grabpack.extensions import db
 from grabpack.models import MissingEpisode, Patient, Ward
+from grabpack.models.episode_figures import kept_window_days, refigure_all
 from grabpack.policies import review_rules
 from grabpack.services.episodes import facts_of
 from grabpack.services.monthly_report import ReportScope, monthly_report
@@ -36,20 +43,22 @@ EDGES = [
 ]
 
 
-def _moment(rng: random.Random, earlier: list[datetime]) -> datetime:
+def _moment(rng: random.Random, earlier: list[datetime], window_days: int) -> datetime:
     roll = rng.random()
     if roll < 0.25:
         return rng.choice(EDGES) + timedelta(seconds=rng.choice([-61, -1, 0, 1, 59, 3600]))
-    if roll < 0.45 and earlier:  # exactly at, or a second inside, a 90-day window edge
-        return rng.choice(earlier) + timedelta(days=90, seconds=rng.choice([-1, 0, 1]))
+    if roll < 0.45 and earlier:  # exactly at, or a second either side of, a window edge
+        return rng.choice(earlier) + timedelta(days=window_days, seconds=rng.choice([-1, 0, 1]))
     start = datetime(2025, 11, 20, tzinfo=UTC)
     return start + timedelta(minutes=rng.randrange(0, 140 * 24 * 60))
 
 
-def _episodes(rng: random.Random, wards: list[int], patients: list[Patient], author: int):
+def _episodes(
+    rng: random.Random, wards: list[int], patients: list[Patient], author: int, window_days: int
+):
     made: list[datetime] = []
     for _ in range(90):
-        noticed = _moment(rng, made)
+        noticed = _moment(rng, made, window_days)
         made.append(noticed)
         restricted = rng.random() < 0.15
         answer = rng.choice(["retake_until", "not_known", "retake_any_time", "no_power"])
@@ -85,17 +94,33 @@ def _episodes(rng: random.Random, wards: list[int], patients: list[Patient], aut
         )
 
 
+WAYS = {
+    "kept for 90 days": (90, False),
+    "a 60-day setting, counted live": (60, False),
+    "recounted for 60 days": (60, True),
+}
+
+
+@pytest.mark.parametrize("way", WAYS)
 @pytest.mark.parametrize("seed", range(6))
-def test_the_sql_review_agrees_with_the_rules(app, world, seed):
+def test_the_sql_review_agrees_with_the_rules(app, world, seed, way):
+    window_days, recounted = WAYS[way]
     rng = random.Random(seed)
     with app.app_context():
         wards = list(db.session.scalars(select(Ward.id).order_by(Ward.id)))
         patients = [Patient(full_name=f"P{n}", ward_id=wards[n % 2]) for n in range(12)]
         db.session.add_all(patients)
         db.session.flush()
-        db.session.add_all(_episodes(rng, wards, patients, staff(world.nurse_a).id))
+        author = staff(world.nurse_a).id
+        db.session.add_all(_episodes(rng, wards, patients, author, window_days))
         db.session.commit()
         rules = review_rules()
+        rules = replace(rules, repeat=RepeatRule(rules.repeat.episodes, window_days))
+        if recounted:
+            refigure_all(db.session.connection(), window_days)
+            db.session.commit()
+        kept = kept_window_days(db.session.connection())
+        assert kept == (window_days if recounted else 90)
         report = monthly_report(MARCH, ReportScope.everything(), rules, now=NOW)
         episodes = list(db.session.scalars(select(MissingEpisode)))
 

@@ -2,6 +2,7 @@
 
 from grabpack.models.audit import AuditEvent
 from grabpack.models.episode import MissingEpisode, RiskGradeChange, ShareLink
+from grabpack.models.episode_figures import KeptFigures
 from grabpack.models.grab_pack import GrabPack, GrabPackVersion, Photo
 from grabpack.models.kept_form import KeptForm
 from grabpack.models.notification import NotificationTarget, OutboxMessage
@@ -19,6 +20,7 @@ __all__ = [
     "AuditEvent",
     "GrabPack",
     "GrabPackVersion",
+    "KeptFigures",
     "KeptForm",
     "MissingEpisode",
     "NotificationTarget",

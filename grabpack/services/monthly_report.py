@@ -67,11 +67,11 @@ from grabpack.domain.retake import Answer
 from grabpack.extensions import db
 from grabpack.models import MissingEpisode, Patient, PolicingArea, Role, Setting, User, Ward
 from grabpack.models.base import utcnow
+from grabpack.models.episode_figures import GRADE_OF_RANK, grade_rank, kept_window_days
 from grabpack.services.police_access import patients_with_reason
 from grabpack.services.sql_time import SecondsBefore, whole_minutes
 
 TREND_MONTHS = 12
-GRADE_RANK = {grade.value: rank for rank, grade in enumerate(PoliceRiskGrade, start=1)}
 
 
 # --- Who sees what ---------------------------------------------------------------------------
@@ -183,18 +183,12 @@ def _in_month(month: Month, episode=E) -> ColumnElement[bool]:
     return and_(episode.noticed_at >= start, episode.noticed_at < end)
 
 
-def _went_at(episode=E) -> ColumnElement:
-    """When the patient went (``retake.absence_began``), else when it was noticed."""
-    return func.coalesce(episode.leave_due_back_at, episode.last_seen_at, episode.noticed_at)
-
-
 def _restricted_statuses() -> list[str]:
     return [status.key for status in LEGAL_STATUSES if status.restricted]
 
 
 def _fault_expressions(policy: ReportingPolicy, now: datetime) -> dict[str, ColumnElement]:
     """``REPORTING_FAULTS`` as SQL, one boolean per fault key (the same predicates)."""
-    minutes_to_report = whole_minutes(E.reported_at, E.noticed_at)
     moj_until = func.coalesce(E.moj_notified_at, E.returned_at, literal(now, E.noticed_at.type))
     limit_to_state = or_(
         E.retake_answer == Answer.RETAKE_UNTIL.value,
@@ -209,7 +203,7 @@ def _fault_expressions(policy: ReportingPolicy, now: datetime) -> dict[str, Colu
         "review_overdue": E.review_overdue.is_(True),
         "photo_stale": E.photo_stale.is_(True),
         "reported_late": and_(
-            E.reported_at.is_not(None), minutes_to_report > policy.late_report_minutes
+            E.reported_at.is_not(None), E.minutes_to_report > policy.late_report_minutes
         ),
         "s18_not_stated": and_(limit_to_state, E.s18_expiry_stated.is_(False)),
         "moj_not_told_in_time": and_(
@@ -262,7 +256,7 @@ def _counts(
         "episodes": func.count(E.id),
         "patients": func.count(E.patient_id.distinct()),
         "returned": _count_where(E.returned_at.is_not(None)),
-        "longest": func.max(whole_minutes(E.returned_at, _went_at())),
+        "longest": func.max(E.minutes_missing),
         "prevention": _count_where(E.prevention_interview_at.is_not(None)),
         "not_reported": _count_where(E.reported_at.is_(None)),
         "poor": _count_where(or_(*faults.values())),
@@ -407,33 +401,42 @@ def _monthly_counts(month: Month, scope: ReportScope) -> dict[int, dict[Month, i
     return counts
 
 
-def _in_window(rule: RepeatRule, episode, value: Callable[[Any], ColumnElement]):
-    """``value`` over the patient's episodes in the rule's window ending at ``episode``
-    (its columns: ``patient_id``, ``noticed_at``), as a correlated subquery: one range
-    of the (patient, noticed) index per episode, no join to group again."""
+def _in_window(rule: RepeatRule, value: Callable[[Any], ColumnElement]):
+    """``value`` over the patient's episodes in the rule's window ending at each of
+    the month's episodes, as a correlated subquery (one range of the (patient,
+    noticed) index per episode): the review's way when the kept counts are for
+    another window length (``models.episode_figures``)."""
     earlier = aliased(E)
     return (
         select(value(earlier))
         .where(
-            earlier.patient_id == episode.patient_id,
-            earlier.noticed_at <= episode.noticed_at,
-            earlier.noticed_at >= SecondsBefore(episode.noticed_at, rule.window_days * 24 * 3600),
+            earlier.patient_id == E.patient_id,
+            earlier.noticed_at <= E.noticed_at,
+            earlier.noticed_at >= SecondsBefore(E.noticed_at, rule.window_days * 24 * 3600),
         )
         .scalar_subquery()
     )
 
 
-def _repeat_episodes(month: Month, scope: ReportScope, rule: RepeatRule):
+def _repeat_episodes(month: Month, scope: ReportScope, rule: RepeatRule, kept_window: int):
     """The month's repeat episodes: each noticed in the month, in scope, that is at
     least the rule's Nth of the patient's episodes in the window ending at it (all
-    of the patient's episodes count, from any ward)."""
+    of the patient's episodes count, from any ward), with the highest grade in that
+    window. Read from the figures kept at write time when they are for the rule's
+    window; counted live otherwise."""
+    if kept_window == rule.window_days:
+        in_window, top_grade = E.window_episodes, E.window_top_grade
+    else:
+        in_window = _in_window(rule, lambda _: func.count())
+        top_grade = _in_window(rule, lambda earlier: func.max(grade_rank(earlier)))
     counted = _in_scope(
         select(
             E.id.label("episode_id"),
             E.patient_id,
             E.ward_id,
             E.noticed_at,
-            _in_window(rule, E, lambda _: func.count()).label("in_window"),
+            in_window.label("in_window"),
+            top_grade.label("top_grade"),
         ).where(_in_month(month)),
         scope,
     ).cte("counted")
@@ -453,7 +456,7 @@ class _Repeats:
     patients: list[tuple]
 
 
-def _repeats(repeats, rule: RepeatRule, settings_of: Mapping[int, int]) -> _Repeats:
+def _repeats(repeats, settings_of: Mapping[int, int]) -> _Repeats:
     """One row per repeat patient and ward they had a repeat episode from (a patient
     transferred mid-month has one per ward): the SQL has grouped the episodes; Python
     counts distinct patients per ward, setting and total from these few rows, and
@@ -469,9 +472,7 @@ def _repeats(repeats, rule: RepeatRule, settings_of: Mapping[int, int]) -> _Repe
         func.row_number()
         .over(partition_by=(repeats.c.patient_id, repeats.c.ward_id), order_by=newest)
         .label("newest_on_ward"),
-        func.max(_in_window(rule, repeats.c, lambda earlier: func.max(_grade_rank(earlier))))
-        .over(partition_by=repeats.c.patient_id)
-        .label("rank"),
+        func.max(repeats.c.top_grade).over(partition_by=repeats.c.patient_id).label("rank"),
     ).subquery()
     statement = (
         select(
@@ -502,13 +503,6 @@ def _repeats(repeats, rule: RepeatRule, settings_of: Mapping[int, int]) -> _Repe
     return _Repeats(
         counts={level: {k: len(v) for k, v in keys.items()} for level, keys in patients.items()},
         patients=[tuple(row)[:7] for row in found if row.newest == 1],
-    )
-
-
-def _grade_rank(episode) -> ColumnElement[int]:
-    """The episode's police risk grade as its rank in ``GRADE_RANK`` (0: none)."""
-    return case(
-        *((episode.police_risk_grade == grade, n) for grade, n in GRADE_RANK.items()), else_=0
     )
 
 
@@ -618,18 +612,17 @@ def _flagged(figures: Figures, kind: str, subject: str, rules: ReviewRules) -> F
 def monthly_report(
     month: Month, scope: ReportScope, rules: ReviewRules, now: datetime | None = None
 ) -> MonthlyReport:
-    """The review of ``month`` for ``scope``: a fixed number of queries (seven, and one
+    """The review of ``month`` for ``scope``: a fixed number of queries (eight, and one
     for the names a reader may see), whatever the number of episodes, wards or patients."""
     now = now or utcnow()
     in_scope = _wards_in_scope(scope)
     settings_of = {row[0]: row[3] for row in in_scope}
     counts = _counts(month, scope, rules.reporting, now, settings_of)
-    minutes_to_report = whole_minutes(E.reported_at, E.noticed_at)
-    minutes_missing = whole_minutes(E.returned_at, _went_at())
-    reporting = _middles(minutes_to_report, E.reported_at.is_not(None), month, scope)
-    missing = _middles(minutes_missing, E.returned_at.is_not(None), month, scope)
-    repeats = _repeat_episodes(month, scope, rules.repeat)
-    repeated = _repeats(repeats, rules.repeat, settings_of)
+    reporting = _middles(E.minutes_to_report, E.minutes_to_report.is_not(None), month, scope)
+    missing = _middles(E.minutes_missing, E.minutes_missing.is_not(None), month, scope)
+    kept_window = kept_window_days(db.session.connection())
+    repeats = _repeat_episodes(month, scope, rules.repeat, kept_window)
+    repeated = _repeats(repeats, settings_of)
     repeat_counts = repeated.counts
     by_ward_month = _monthly_counts(month, scope)
     nothing = (None, None)
@@ -711,7 +704,6 @@ def _repeat_patient_rows(
         return None
     found = repeated.patients
     names = _visible_names(scope, [row[0] for row in found], now)
-    grades = {n: grade for grade, n in GRADE_RANK.items()}
     return tuple(
         RepeatPatientRow(
             patient_id=patient_id,
@@ -720,7 +712,7 @@ def _repeat_patient_rows(
             setting_name=setting_name,
             episodes_in_window=in_window,
             last_noticed_at=noticed_at,
-            highest_grade=PoliceRiskGrade(grades[rank]) if rank else None,
+            highest_grade=PoliceRiskGrade(GRADE_OF_RANK[rank]) if rank else None,
             name=names.get(patient_id),
         )
         for patient_id, ward_code, ward_name, setting_name, in_window, noticed_at, rank in found
