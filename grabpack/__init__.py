@@ -78,11 +78,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    from grabpack.auth import sessions
+    from grabpack.auth import oidc, sessions
     from grabpack.services import passwords
 
     passwords.use_profile(app.config["PASSWORD_HASH_PROFILE"])
     sessions.init_login_manager(app)
+    oidc.init_app(app)  # a sign-in client per configured identity provider
 
 
 def register_templates(app: Flask) -> None:

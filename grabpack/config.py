@@ -12,9 +12,12 @@ what it allows; the README's table is the same declarations, row for row.
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -193,6 +196,22 @@ def public_url(value: str) -> str:
     if parts.username or parts.password or parts.query or parts.fragment:
         raise Refused(f"use {PUBLIC_URL_ALLOWED}")
     return value.strip().rstrip("/")
+
+
+OIDC_PROVIDERS_ALLOWED = (
+    "provider names (a letter, then letters or digits) separated by commas, e.g. `nhs,met`"
+)
+OIDC_NAME = re.compile(r"^[a-z][a-z0-9]{0,19}$")
+
+
+def oidc_provider_names(value: str) -> tuple[str, ...]:
+    """The identity providers to offer, each set up by ``GRABPACK_OIDC_<NAME>_*``."""
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    if not all(OIDC_NAME.match(name) for name in names):
+        raise Refused(f"use {OIDC_PROVIDERS_ALLOWED}")
+    if len(set(names)) != len(names):
+        raise Refused("a provider is named twice")
+    return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -610,6 +629,17 @@ SETTINGS: tuple[Setting, ...] = (
         default_text="none",
     ),
     Setting(
+        "GRABPACK_OIDC_PROVIDERS",
+        "OIDC_PROVIDER_NAMES",
+        (),
+        oidc_provider_names,
+        "The OpenID Connect identity providers people sign in with, each set up by "
+        "`GRABPACK_OIDC_<NAME>_*` variables (see Signing in with an identity provider). "
+        "Without it, everyone signs in with a grabpack password.",
+        allowed_text=OIDC_PROVIDERS_ALLOWED,
+        default_text="none",
+    ),
+    Setting(
         "GRABPACK_LOG_LEVEL",
         "LOG_LEVEL",
         "INFO",
@@ -656,6 +686,9 @@ def load_config(instance_path: str | Path, overrides: dict[str, Any] | None = No
     _check_together(config)
 
     environment = config["GRABPACK_ENV"]
+    config["OIDC_PROVIDERS"] = oidc_providers(
+        config["OIDC_PROVIDER_NAMES"], environment, overrides, os.environ
+    )
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = f"insecure-{environment}-key"
     if not config["SQLALCHEMY_DATABASE_URI"]:
@@ -740,3 +773,258 @@ def engine_options(url: str, sqlite_busy_seconds: float = 15.0) -> dict[str, Any
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": sqlite_busy_seconds}, "hide_parameters": True}
     return {"pool_pre_ping": True, "hide_parameters": True}
+
+
+# Sign-in with OpenID Connect (issue 13). Each provider named in
+# GRABPACK_OIDC_PROVIDERS is set up by GRABPACK_OIDC_<NAME>_<FIELD> variables
+# (or the override OIDC_<NAME>_<FIELD>); a provider that is incomplete or wrong
+# stops start-up, so that nobody is let in, or kept out, by a typo.
+OIDC_PREFIX = "GRABPACK_OIDC_"
+OIDC_FIELDS = (
+    "ISSUER",
+    "CLIENT_ID",
+    "CLIENT_SECRET",
+    "SCOPES",
+    "DOMAINS",
+    "LABEL",
+    "PROVISION",
+    "GROUPS",
+    "GROUPS_CLAIM",
+)
+OIDC_DEFAULT_SCOPES = ("openid", "email", "profile")
+OIDC_PROVISION_ROLES = ("nurse", "ward_manager", "police")
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+GROUPS_ALLOWED = (
+    'a JSON object of group to grant, e.g. {"ward-a-nurses": {"role": "nurse", '
+    '"wards": ["WA1"]}, "met-mispers": {"role": "police", "areas": ["MET1"]}}'
+)
+
+
+@dataclass(frozen=True)
+class GroupGrant:
+    """What a group claim grants an account made at its first sign-in."""
+
+    role: str
+    wards: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """One identity provider, as its settings declare it (checked)."""
+
+    name: str
+    label: str
+    issuer: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    scopes: tuple[str, ...]
+    domains: tuple[str, ...]
+    provision: bool = False
+    groups_claim: str = "groups"
+    groups: tuple[tuple[str, GroupGrant], ...] = ()
+
+    @property
+    def metadata_url(self) -> str:
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+    def serves(self, email: str) -> bool:
+        """Whether the provider is the identity of people with this email address."""
+        return email.strip().lower().rpartition("@")[2] in self.domains
+
+
+def oidc_providers(
+    names: tuple[str, ...],
+    environment: str,
+    overrides: Mapping[str, Any],
+    environ: Mapping[str, str],
+) -> dict[str, OidcProvider]:
+    """Every provider named, checked, by name; ``ConfigError`` (one line, never the
+    secret) for the first variable that is missing or wrong."""
+    _refuse_strays(names, environ)
+    providers: dict[str, OidcProvider] = {}
+    served: dict[str, str] = {}
+    for name in names:
+        provider = _oidc_provider(name, environment, overrides, environ)
+        for domain in provider.domains:
+            if domain in served:
+                raise ConfigError(
+                    f"{_oidc_env(name, 'DOMAINS')} is not allowed: {domain} is already served "
+                    f"by {served[domain]}; an email domain signs in with one provider"
+                )
+            served[domain] = name
+        providers[name] = provider
+    return providers
+
+
+def _oidc_env(name: str, field_name: str) -> str:
+    return f"{OIDC_PREFIX}{name.upper()}_{field_name}"
+
+
+def _refuse_strays(names: tuple[str, ...], environ: Mapping[str, str]) -> None:
+    """A provider variable that nothing reads is a typo: say so, rather than start
+    with a provider set up other than its administrator thinks."""
+    for variable in environ:
+        if not variable.startswith(OIDC_PREFIX) or variable in ("GRABPACK_OIDC_PROVIDERS",):
+            continue
+        rest = variable[len(OIDC_PREFIX) :]
+        name = next((n for n in names if rest.startswith(f"{n.upper()}_")), None)
+        if name is None:
+            raise ConfigError(
+                f"{variable} names no provider in GRABPACK_OIDC_PROVIDERS: add the provider "
+                "there, or remove the variable"
+            )
+        if rest[len(name) + 1 :] not in OIDC_FIELDS:
+            raise ConfigError(
+                f"{variable} is not a provider setting: use one of "
+                + ", ".join(f"{_oidc_env(name, f)}" for f in OIDC_FIELDS)
+            )
+
+
+def _oidc_provider(
+    name: str, environment: str, overrides: Mapping[str, Any], environ: Mapping[str, str]
+) -> OidcProvider:
+    def given(field_name: str) -> str:
+        key = f"OIDC_{name.upper()}_{field_name}"
+        value = overrides[key] if key in overrides else environ.get(_oidc_env(name, field_name))
+        return "" if value is None else str(value).strip()
+
+    def required(field_name: str, what: str) -> str:
+        value = given(field_name)
+        if not value:
+            raise ConfigError(f"{_oidc_env(name, field_name)} is not set: give {what}")
+        return value
+
+    def refuse(field_name: str, reason: str, shown: bool = True) -> ConfigError:
+        value = f"={given(field_name)!r}" if shown else ""
+        return ConfigError(f"{_oidc_env(name, field_name)}{value} is not allowed: {reason}")
+
+    issuer = required(
+        "ISSUER", "the provider's issuer URL, e.g. `https://login.microsoftonline.com/TENANT/v2.0`"
+    )
+    if problem := _issuer_problem(issuer, environment):
+        raise refuse("ISSUER", problem)
+    client_id = required("CLIENT_ID", "the client (application) id the provider gave grabpack")
+    client_secret = required("CLIENT_SECRET", "the client secret the provider gave grabpack")
+
+    scopes = tuple(dict.fromkeys(given("SCOPES").split())) or OIDC_DEFAULT_SCOPES
+    if "openid" not in scopes:
+        raise refuse("SCOPES", "the scopes must include `openid`, e.g. `openid email profile`")
+
+    domains = tuple(
+        dict.fromkeys(
+            d.strip().lower().lstrip("@") for d in given("DOMAINS").split(",") if d.strip()
+        )
+    )
+    if not domains:
+        raise ConfigError(
+            f"{_oidc_env(name, 'DOMAINS')} is not set: give the email domains whose people "
+            "sign in with this provider, e.g. `trust.nhs.uk,nhs.net`"
+        )
+    if not all(DOMAIN.match(domain) for domain in domains):
+        raise refuse(
+            "DOMAINS", "use email domains separated by commas, e.g. `trust.nhs.uk,nhs.net`"
+        )
+
+    label = given("LABEL") or name.upper()
+    if len(label) > 60:
+        raise refuse("LABEL", "use a name of at most 60 characters, e.g. `NHS identity`")
+
+    try:
+        provision = flag(given("PROVISION")) if given("PROVISION") else False
+    except ValueError:
+        raise refuse("PROVISION", "use `yes` or `no`") from None
+    groups_claim = given("GROUPS_CLAIM") or "groups"
+    groups = _group_grants(given("GROUPS"), refuse) if given("GROUPS") else ()
+    if provision and not groups:
+        raise ConfigError(
+            f"{_oidc_env(name, 'PROVISION')}=yes needs {_oidc_env(name, 'GROUPS')}: "
+            f"give {GROUPS_ALLOWED}"
+        )
+    return OidcProvider(
+        name=name,
+        label=label,
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=scopes,
+        domains=domains,
+        provision=provision,
+        groups_claim=groups_claim,
+        groups=groups,
+    )
+
+
+def _issuer_problem(issuer: str, environment: str) -> str | None:
+    """Why ``issuer`` may not be trusted: https always; plain http only on this machine
+    (a test provider) and never in production."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(issuer)
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        return "use an `https://` address"
+    if not parts.hostname or parts.query or parts.fragment or parts.username:
+        return "use an `https://` address with no query, e.g. `https://login.example.org/tenant`"
+    if parts.scheme == "https":
+        return None
+    if parts.scheme == "http" and environment != "production" and _loopback(parts.hostname):
+        return None
+    if parts.scheme == "http" and environment == "production":
+        return "use an `https://` address (never plain http in production)"
+    return "use an `https://` address (plain http only for a test provider on this machine)"
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _group_grants(
+    text: str, refuse: Callable[..., ConfigError]
+) -> tuple[tuple[str, GroupGrant], ...]:
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        raise refuse("GROUPS", f"use {GROUPS_ALLOWED}", shown=False) from None
+    if not isinstance(raw, dict) or not raw:
+        raise refuse("GROUPS", f"use {GROUPS_ALLOWED}", shown=False)
+    grants = []
+    for group, grant in raw.items():
+        if not isinstance(grant, dict) or set(grant) - {"role", "wards", "areas"}:
+            raise refuse(
+                "GROUPS", f"the grant for {group!r} must be {{role, wards or areas}}", shown=False
+            )
+        role = grant.get("role")
+        wards, areas = grant.get("wards", []), grant.get("areas", [])
+        if role not in OIDC_PROVISION_ROLES:
+            raise refuse(
+                "GROUPS",
+                f"the role for {group!r} must be one of {', '.join(OIDC_PROVISION_ROLES)} "
+                "(administrators are made by hand)",
+                shown=False,
+            )
+        codes_ok = all(
+            isinstance(codes, list) and all(isinstance(c, str) and c.strip() for c in codes)
+            for codes in (wards, areas)
+        )
+        staff = role != "police"
+        if not codes_ok or (staff and (not wards or areas)) or (not staff and (not areas or wards)):
+            need = "at least one ward and no areas" if staff else "at least one area and no wards"
+            raise refuse("GROUPS", f"the {role} grant for {group!r} needs {need}", shown=False)
+        grants.append(
+            (
+                str(group),
+                GroupGrant(
+                    role,
+                    tuple(c.strip().upper() for c in wards),
+                    tuple(c.strip().upper() for c in areas),
+                ),
+            )
+        )
+    return tuple(grants)

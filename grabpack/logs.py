@@ -20,6 +20,9 @@ from typing import Any
 
 REDACTED = "[redacted]"
 SHARE_TOKEN = re.compile(r"((?:/|%2F)share(?:/|%2F))[A-Za-z0-9_-]+", re.IGNORECASE)
+# An identity provider's answer on /login/oidc/<name>/callback: the one-time code and
+# the state (useless without the session's PKCE verifier, but still credentials).
+OIDC_ANSWER = re.compile(r"([?&](?:code|state)=)[^&\s\"]+", re.IGNORECASE)
 # gunicorn names header atoms "{cookie}i" / "{set-cookie}o" and environ ones
 # "{http_cookie}e"; whatever an operator puts in the format, these print redacted.
 SECRET_FIELD = re.compile(r"cookie|authori[sz]ation|token|csrf|session|secret|password", re.I)
@@ -30,8 +33,9 @@ FORMAT_FIELD = re.compile(r"%\(([^)]*)\)")
 
 
 def redact(text: str) -> str:
-    """``text`` with every share-link token replaced (plain or URL-encoded paths)."""
-    return SHARE_TOKEN.sub(rf"\1{REDACTED}", text)
+    """``text`` with every share-link token (plain or URL-encoded paths) and every
+    sign-in code or state from an identity provider replaced."""
+    return OIDC_ANSWER.sub(rf"\1{REDACTED}", SHARE_TOKEN.sub(rf"\1{REDACTED}", text))
 
 
 def redact_record(record: logging.LogRecord) -> None:

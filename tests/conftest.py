@@ -22,6 +22,9 @@ from grabpack import create_app
 from grabpack.extensions import db
 from tests.page_checks import page_problems
 
+# Fixtures kept beside what they serve: the identity providers (``nhs``, ``met``).
+pytest_plugins = ["tests.oidc_provider"]
+
 POSTGRES_URL = os.environ.get("GRABPACK_TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery staple"
 

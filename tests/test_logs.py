@@ -19,7 +19,7 @@ from gunicorn.config import Config
 from gunicorn.glogging import Logger as GunicornLogger
 from werkzeug.serving import make_server
 
-from grabpack.logs import install_redaction
+from grabpack.logs import install_redaction, redact
 
 TOKEN = "AbC-123_secretTokenValue"
 COOKIE = "__Host-grabpack=.eJyrVkrOz8lPzSvRSy4tSs0rSdVRyixWsqpWKkktLlGyUoquVkrLzElVslIqLU4tUqoF"
@@ -88,6 +88,18 @@ def test_gunicorn_default_access_format_prints_an_ordinary_line(printed):
     assert '"GET /share/[redacted]?next=%2Fshare%2F[redacted] HTTP/1.1" 200 1234' in line
     assert '"https://grabpack.example/share/[redacted]"' in line
     assert "Logging error" not in line and TOKEN not in line and COOKIE not in line
+
+
+def test_an_identity_providers_code_and_state_print_redacted():
+    """The callback from an identity provider carries a one-time code and the state:
+    neither reaches a log line, whatever logger prints the path."""
+    line = redact(
+        '"GET /login/oidc/nhs/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj '
+        'HTTP/1.1" 302 "https://idp.example/authorize?state=xyz&code_challenge=abc"'
+    )
+    assert "SplxlOBeZQQYbYS6WxSbIA" not in line and "af0ifjsldkj" not in line
+    assert "?code=[redacted]&state=[redacted] HTTP/1.1" in line
+    assert "?state=[redacted]&code_challenge=abc" in line
 
 
 def test_header_atoms_in_an_operators_format_print_redacted(printed):

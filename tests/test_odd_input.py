@@ -24,6 +24,7 @@ from grabpack.services.grab_packs import save_version
 from grabpack.services.share_links import create_link
 from tests.conftest import AuthActions, csrf_token
 from tests.factories import FULL_LEGAL, open_for, patient_on, staff
+from tests.oidc_provider import IdentityProvider, grabpack_settings, serving
 
 HUGE = "99999999999999999999"  # beyond 64 bits
 # 2**31: beyond PostgreSQL's integer; 5,000 digits: beyond what int() will parse.
@@ -64,6 +65,14 @@ class ReadArguments(ImmutableMultiDict):
 
 
 @pytest.fixture
+def app_config():
+    """An identity provider configured (for a domain none of the signed-in users
+    has, so they keep their passwords), so that its routes are probed too."""
+    with serving(IdentityProvider("idp", "Elsewhere", "elsewhere.example")) as provider:
+        yield grabpack_settings(provider)
+
+
+@pytest.fixture
 def places(app, world) -> dict[str, str]:
     """Good values for every non-integer path argument: a patient with a pack of
     two versions and an open episode, on the ward and in the area signed in below."""
@@ -81,6 +90,8 @@ def places(app, world) -> dict[str, str]:
             "token": token,
             "filename": "js/body-classes.js",
             "month": "2026-11",
+            "name": "idp",  # the identity provider
+            "kind": "pdf",  # a poster's file
         }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from grabpack.auth import kept_forms
@@ -90,6 +90,20 @@ def start() -> None:
     """Mark the start of a freshly signed-in session (its hard maximum counts from here)."""
     session[SIGNED_IN_KEY] = _now()
     session[LAST_SEEN_KEY] = _now()
+
+
+def begin(user: User, **remember: str) -> None:
+    """Sign ``user`` in on a fresh session, whichever way they proved who they are
+    (a password or an identity provider): nothing of the old session survives but a
+    form kept across the sign-out, which goes to its owner. ``remember`` is put in
+    the new session (e.g. the provider signed in with, for signing out there)."""
+    kept = session.get(kept_forms.SESSION_KEY)
+    session.clear()
+    session.permanent = True
+    login_user(user)
+    start()
+    kept_forms.carry_over_sign_in(kept, user)
+    session.update(remember)
 
 
 def _over(now: float) -> str | None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grabpack.extensions import db
@@ -118,3 +118,28 @@ class SignInThrottle(db.Model):
     account_hash: Mapped[str] = mapped_column(String(64), index=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OidcIdentity(db.Model):
+    """A user's identity at an OpenID Connect provider.
+
+    The provider's subject id (``sub``) is stored at the first sign-in, matched on
+    the verified email then; later sign-ins match on it alone, so a changed email
+    at the provider still finds the account. One identity per user per provider,
+    and one user per subject. Never a token.
+    """
+
+    __tablename__ = "oidc_identities"
+    __table_args__ = (
+        UniqueConstraint("provider", "subject"),
+        UniqueConstraint("user_id", "provider"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(20))  # the name in GRABPACK_OIDC_PROVIDERS
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = created_at_column()
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
