@@ -26,6 +26,7 @@ PATIENT_ROUTES = {
     "report_missing": "/patients/{p}/episodes/new",
     "discharge": "/patients/{p}/discharge",
     "police_view": "/police/patients/{p}",
+    "appeal_poster": "/police/patients/{p}/appeal-poster",
 }
 OTHER_ROUTES = {
     "ward_a": "/wards/WA1",
@@ -66,7 +67,7 @@ def expected_for_patient(user: str | None, route: str, patient: str) -> int:
     if user is None:
         return 302
     if user in WARD_OF:
-        if route == "police_view":
+        if route in ("police_view", "appeal_poster"):
             return 403
         if WARD_OF[user] != ward:
             return 404
@@ -79,6 +80,8 @@ def expected_for_patient(user: str | None, route: str, patient: str) -> int:
         if route in STAFF_ONLY:
             return 403
         allowed = AREA_OF[user] == ward and state in ("open", "closed_recently")
+        if route == "appeal_poster":  # an appeal only while the patient is missing
+            allowed = AREA_OF[user] == ward and state == "open"
         return 200 if allowed else 404
     return 403  # admin
 

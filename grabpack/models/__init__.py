@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
+from grabpack.models.appeal_poster import AppealPoster
 from grabpack.models.audit import AuditEvent
 from grabpack.models.episode import MissingEpisode, RiskGradeChange, ShareLink
 from grabpack.models.episode_figures import KeptFigures
@@ -17,6 +18,7 @@ from grabpack.models.user import (
 )
 
 __all__ = [
+    "AppealPoster",
     "AuditEvent",
     "GrabPack",
     "GrabPackVersion",

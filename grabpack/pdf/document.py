@@ -394,17 +394,23 @@ class DocumentRenderer:
             height - 2 * self.margin - self.header_height - self.footer_height,
         )
 
+    def metadata(self) -> tuple[str, str]:
+        """The PDF's title and subject: the protective marking, unless a subclass is
+        for the public (the appeal poster)."""
+        return f"{self.document_title} ({MARKING})", MARKING
+
     def render(self) -> bytes:
         register_fonts()
+        title, subject = self.metadata()
         with BUILD_LOCK:
             buffer = BytesIO()
             doc = BaseDocTemplate(
                 buffer,
                 pagesize=self.pagesize,
                 pageTemplates=self._page_templates(),
-                title=f"{self.document_title} ({MARKING})",
+                title=title,
                 author="grabpack",
-                subject=MARKING,
+                subject=subject,
                 creator="grabpack",
             )
             story = [NextPageTemplate("later"), *self._get_story()]

@@ -232,7 +232,7 @@ class GrabPackRenderer(DocumentRenderer):
         def attempt(index: int) -> tuple[list[Flowable], bool]:
             self.budget = BUDGETS[index]
             story = self._briefing_story()
-            return story, _story_height(story, width, height) <= height
+            return story, story_height(story, width, height) <= height
 
         story, fits = attempt(0)
         if fits:
@@ -366,7 +366,7 @@ class GrabPackRenderer(DocumentRenderer):
         """The photo, with the day it was taken and whether it is out of date (the
         snapshot's flag, by the configured policy: the sheet works out no age)."""
         snap = self.snapshot
-        photo = _photo(snap.photo_jpeg, PHOTO_WIDTH, PHOTO_HEIGHT)
+        photo = scaled_photo(snap.photo_jpeg, PHOTO_WIDTH, PHOTO_HEIGHT)
         if photo is None:
             message = "Photo could not be printed" if snap.photo_jpeg else "No photo on record"
             return [PhotoPlaceholder(message, PHOTO_WIDTH, PHOTO_HEIGHT * 0.5)]
@@ -555,7 +555,7 @@ class GrabPackRenderer(DocumentRenderer):
 # --- helpers -------------------------------------------------------------------------
 
 
-def _story_height(story: list[Flowable], width: float, height: float) -> float:
+def story_height(story: list[Flowable], width: float, height: float) -> float:
     """The height ``story`` takes in a frame (space between flowables overlaps, as
     ReportLab's frames do)."""
     total, space_after = 0.0, None
@@ -612,8 +612,11 @@ def _history_line(line: MissingHistoryLine) -> str:
     return ", ".join(parts)
 
 
-def _photo(jpeg: bytes | None, max_width: float, max_height: float) -> Flowable | None:
-    """The photo scaled to fit, or ``None`` when there is none or it cannot be read."""
+def scaled_photo(
+    jpeg: bytes | None, max_width: float, max_height: float, flowable: type[Flowable] | None = None
+) -> Flowable | None:
+    """The photo scaled to fit, as ``flowable`` (``Photo`` by default), or ``None``
+    when there is none or it cannot be read."""
     if not jpeg:
         return None
     try:
@@ -624,7 +627,7 @@ def _photo(jpeg: bytes | None, max_width: float, max_height: float) -> Flowable 
     if not pixel_width or not pixel_height:
         return None
     scale = min(max_width / pixel_width, max_height / pixel_height)
-    return Photo(reader, pixel_width * scale, pixel_height * scale)
+    return (flowable or Photo)(reader, pixel_width * scale, pixel_height * scale)
 
 
 class Photo(Flowable):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from grabpack.auth.decorators import STAFF, roles_required
@@ -15,19 +15,21 @@ from grabpack.domain.grab_pack_schema import Block, value_of
 from grabpack.domain.mental_health_act import legal_status
 from grabpack.domain.review import is_photo_stale
 from grabpack.domain.triggers import report_at_once
-from grabpack.downloads import photo_response
+from grabpack.downloads import pdf_response, photo_response
 from grabpack.extensions import db
 from grabpack.models import MissingEpisode, Role
 from grabpack.models.base import utcnow
 from grabpack.police import bp
 from grabpack.police.briefing import block_rows
+from grabpack.police.forms import PosterForm
 from grabpack.policies import repeat_rule, review_policy, volume_rule
-from grabpack.services import access, audit, delivery, police_access
+from grabpack.services import access, appeal_posters, audit, delivery, police_access
 from grabpack.services.episodes import episode_for_staff, episodes_of
 from grabpack.services.grab_packs import current_version, pack_for
 from grabpack.services.live_flags import live_flags
 from grabpack.services.police_access import officer_ward_query
 from grabpack.services.police_list import current_pack_facts
+from grabpack.transactions import saving
 
 # How long a newly noticed episode is marked "New" on the officer's list: long enough
 # to be seen across a shift hand-over glance, short enough that the mark still means news.
@@ -142,3 +144,86 @@ def patient(patient_id: uuid.UUID):
 def photo(patient_id: uuid.UUID):
     """The current version's photo, by the same rule as the PDF (``services/delivery``)."""
     return photo_response(delivery.photo(current_user, patient_id))
+
+
+# --- the public appeal poster ----------------------------------------------------------
+
+# A refusal about one field is shown at that field (and linked from the summary).
+_REFUSAL_FIELDS = {
+    appeal_posters.NOT_AUTHORISED: "authorised",
+    appeal_posters.NO_AUTHORISER: "authorised_by",
+    appeal_posters.AUTHORISER_TOO_LONG: "authorised_by",
+}
+
+
+@bp.route("/patients/<uuid:patient_id>/appeal-poster", methods=["GET", "POST"])
+@roles_required(Role.POLICE)
+def poster(patient_id: uuid.UUID):
+    """The officer's choices with a preview of exactly what will be printed; "Make
+    the poster" records it (with the authorisation) and leads to the downloads."""
+    form = PosterForm()
+    valid = request.method == "POST" and form.validate()
+    draft = appeal_posters.draft(current_user, patient_id, form.choices())
+    form.offer_features(draft.feature_options)
+    if valid and request.form.get("action") == "make":
+        offered = {key for key, _label, _value in draft.feature_options}
+        with saving(form, appeal_posters.PosterRefused) as outcome:
+            made = appeal_posters.make(
+                current_user,
+                patient_id,
+                form.choices(offered),
+                authorised=bool(form.authorised.data),
+                authorised_by=form.authorised_by.data or "",
+                previewed_version=form.previewed_version(),
+                remote_addr=request.remote_addr or "",
+            )
+        if outcome.saved:
+            return redirect(url_for("police.poster_made", poster_id=made.record.id))
+        field = _REFUSAL_FIELDS.get(outcome.refusal)
+        if field is not None:
+            form.form_errors.remove(outcome.refusal)
+            form[field].errors = [outcome.refusal]
+    form.version.data = str(draft.version.number)  # what this preview shows
+    return render_template(
+        "police/poster.html",
+        form=form,
+        draft=draft,
+        poster=draft.poster,
+        photo_url=url_for("police.photo", patient_id=patient_id),
+    )
+
+
+@bp.route("/appeal-posters/<int:poster_id>")
+@roles_required(Role.POLICE)
+def poster_made(poster_id: int):
+    made = appeal_posters.made(current_user, poster_id)
+    return render_template(
+        "police/poster_made.html",
+        record=made.record,
+        poster=made.poster,
+        photo_url=url_for("police.poster_photo", poster_id=poster_id),
+    )
+
+
+@bp.route("/appeal-posters/<int:poster_id>/photo")
+@roles_required(Role.POLICE)
+def poster_photo(poster_id: int):
+    """The photo of the grab-pack version the poster was made from."""
+    return photo_response(appeal_posters.photo_of(current_user, poster_id))
+
+
+@bp.route("/appeal-posters/<int:poster_id>.<any(pdf, png):kind>")
+@roles_required(Role.POLICE)
+def poster_file(poster_id: int, kind: str):
+    """The poster as a PDF or a square PNG: audited, then sent (never cached)."""
+    got = appeal_posters.deliver(
+        current_user, poster_id, kind, remote_addr=request.remote_addr or ""
+    )
+    db.session.commit()
+    if kind == "pdf":
+        return pdf_response(got.content, got.filename)
+    return Response(
+        got.content,
+        mimetype=got.mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{got.filename}"'},
+    )
