@@ -72,3 +72,40 @@ def test_history_and_audit_pages_do_not_grow_with_versions(app, client, auth, wo
         client.get(f"/patients/{patient_id}/grab-pack")  # audited views
     assert queries(app, client, history) == few_history
     assert queries(app, client, "/wards/WA1/audit") == few_audit
+
+
+def test_a_patients_page_does_not_grow_with_episodes_and_posters(app, client, auth, world):
+    """The ward's patient page lists each episode with the appeal posters police made."""
+    from grabpack.models import AppealPoster, Patient
+    from tests.factories import close
+
+    with app.app_context():
+        patient = patient_on("WA1", "Often Missing", FULL_LEGAL, world.nurse_a)
+        db.session.commit()
+        patient_id = patient.id
+
+    def add_episodes(count: int, start: int) -> None:
+        with app.app_context():
+            patient = db.session.get(Patient, patient_id)
+            for n in range(start, start + count):
+                episode = open_for(patient, world.nurse_a, hours_ago=200 - n * 10)
+                db.session.add(
+                    AppealPoster(
+                        patient_id=patient_id,
+                        episode_id=episode.id,
+                        grab_pack_version_number=1,
+                        made_by_id=staff(world.police_a).id,
+                        authorised_by="Insp. Example",
+                        choices={},
+                    )
+                )
+                close(episode, world.nurse_a, hours_ago=200 - n * 10 - 5)
+            db.session.commit()
+
+    auth.login(world.nurse_a)
+    add_episodes(1, 0)
+    few = queries(app, client, f"/patients/{patient_id}")
+    add_episodes(6, 1)
+    page = client.get(f"/patients/{patient_id}").text
+    assert page.count("Police made a public appeal poster") == 7
+    assert queries(app, client, f"/patients/{patient_id}") == few

@@ -20,6 +20,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from grabpack.domain.clock import london_today
 from grabpack.domain.episode_schema import (
@@ -388,13 +389,16 @@ def episode_for_staff(user_ward_ids: set[int], episode_id: uuid.UUID) -> Missing
 
 
 def episodes_of(patient: Patient, limit: int = 50) -> list[MissingEpisode]:
-    """A patient's missing history, newest first: the pack's section J is derived from it."""
+    """A patient's missing history, newest first: the pack's section J is derived from it.
+    Each episode's appeal posters come in one more query, not one per episode (the
+    ward's patient page lists them)."""
     return list(
         db.session.scalars(
             select(MissingEpisode)
             .where(MissingEpisode.patient_id == patient.id)
             .order_by(MissingEpisode.noticed_at.desc())
             .limit(limit)
+            .options(selectinload(MissingEpisode.appeal_posters))
         )
     )
 
