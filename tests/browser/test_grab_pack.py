@@ -59,6 +59,9 @@ def test_nurse_creates_edits_and_compares_a_pack(page, world, patient_id, photo_
     expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Version 1 saved")
     photo = page.locator("img.app-pack-photo")
     expect(photo).to_be_visible()
+    # Laid out is not loaded: wait until the browser has finished with the image (a
+    # busy machine showed 0 here); a broken image is complete too, with width 0.
+    page.wait_for_function("() => document.querySelector('img.app-pack-photo').complete")
     assert photo.evaluate("img => img.naturalWidth") == 240
     expect(page.get_by_text("Anna Wójcik")).to_be_visible()
     expect(page.get_by_text("Not yet complete")).to_be_visible()
