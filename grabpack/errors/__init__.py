@@ -11,6 +11,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from grabpack.auth import kept_forms
 from grabpack.auth.sessions import sign_in_again
 from grabpack.extensions import db
+from grabpack.security import UnreadableText
 
 TITLES = {
     400: "There is a problem with your request",
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
         if status != 500:
             app.register_error_handler(status, http_error)
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(UnreadableText, unreadable_text)
     app.register_error_handler(OverflowError, number_out_of_range)
     app.register_error_handler(DataError, data_error)
     app.register_error_handler(500, server_error)
@@ -60,6 +62,16 @@ def csrf_error(error: CSRFError):
         status=400,
         title="This form could not be sent",
         reason="csrf",
+    ), 400
+
+
+def unreadable_text(error: UnreadableText):
+    """Bytes that are not UTF-8 in a form or address: refused, saying so."""
+    return render_template(
+        "errors/error.html",
+        status=400,
+        title="Some of what was sent could not be read",
+        reason="unreadable",
     ), 400
 
 

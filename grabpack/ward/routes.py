@@ -8,6 +8,7 @@ import uuid
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from grabpack.auth import kept_forms
 from grabpack.auth.decorators import STAFF, roles_required
 from grabpack.domain.clock import london_today
 from grabpack.downloads import csv_response, date_arg
@@ -94,7 +95,9 @@ def discharged(code: str):
 @roles_required(*STAFF)
 def admit(code: str):
     ward = access.ward_for_staff(current_user, code)
-    form = AdmitForm()
+    kept = kept_forms.take(current_user, request.path) if request.method == "GET" else None
+    # Entries sent after a sign-out (or from a page older than this session) go back.
+    form = AdmitForm(formdata=kept) if kept is not None else AdmitForm()
     if form.validate_on_submit():
         with saving(None, patients.PatientError) as outcome:
             patient = patients.admit(
