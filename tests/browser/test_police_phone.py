@@ -6,13 +6,16 @@ serious on the list or the patient page, on a phone or a desktop."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from grabpack.domain.appeal_poster import PosterChoices
 from grabpack.extensions import db
 from grabpack.models import MissingEpisode, Patient
+from grabpack.services import appeal_posters, share_links
 from grabpack.services.grab_packs import save_version
 from grabpack.services.photos import store_photo
 from tests import factories
@@ -209,3 +212,65 @@ def serious_violations(page) -> list[str]:
         for violation in results.response["violations"]
         if violation["impact"] in ("critical", "serious")
     ]
+
+
+def test_every_police_page_fits_a_phone_and_the_pdf_is_in_the_first_screen(
+    page, app, world, missing
+):
+    """No sideways scrolling on any page an officer meets, with or without an account,
+    and the grab pack PDF reachable on the first screen without zooming or scrolling."""
+    with app.app_context():
+        episode = db.session.scalar(
+            db.select(MissingEpisode).where(MissingEpisode.patient_id == uuid.UUID(missing[0]))
+        )
+        _link, token = share_links.create_link(episode, factories.staff(world.nurse_a), hours=24)
+        poster = appeal_posters.make(
+            factories.staff(world.police_a),
+            episode.patient_id,
+            PosterChoices(),
+            authorised=True,
+            authorised_by="Supt 42 Okafor",
+            previewed_version=1,
+        )
+        db.session.commit()
+        poster_id = poster.record.id
+    on_a_phone(page)
+    sign_in(page, world.police_a)
+    overflowing = []
+
+    def fits(path: str | None = None) -> None:
+        if path:
+            page.goto(path)
+        if (wider := horizontal_overflow(page)) > 0:
+            overflowing.append(f"{path or page.url}: {wider}px too wide")
+
+    def pdf_on_first_screen(name: str) -> None:
+        page.evaluate("window.scrollTo(0, 0)")
+        box = page.get_by_role("link", name=name).or_(page.get_by_role("button", name=name))
+        box = box.first.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (name, box)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], (name, box)
+
+    fits("/police/")
+    fits(f"/police/patients/{missing[0]}")
+    pdf_on_first_screen("Download grab pack PDF")
+    fits(f"/police/patients/{missing[0]}/appeal-poster")
+    page.get_by_role("button", name="Make the poster").click()  # refused: the summary
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    fits()
+    fits(f"/police/appeal-posters/{poster_id}")
+    fits("/reports/monthly")
+    fits(f"/police/patients/{uuid.uuid4()}")  # the 404 page
+    page.console_errors.forget("404")
+    page.get_by_role("button", name="Sign out").click()
+
+    fits(f"/share/{token}")  # an officer without an account
+    page.get_by_role("button", name="Download grab pack").click()  # no reference yet
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    fits()
+    page.get_by_label("Police reference number").fill("CAD 1234/23NOV")
+    page.get_by_role("button", name="Download grab pack").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Grab pack for a missing patient")
+    fits()
+    pdf_on_first_screen("Download grab pack PDF")
+    assert not overflowing, overflowing
