@@ -5,6 +5,8 @@ the episodes as they stand, whichever way the episodes were written."""
 from __future__ import annotations
 
 import random
+import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -219,3 +221,44 @@ def test_cli_refigure_uses_the_window_setting(app, world):
     with app.app_context():
         assert kept_window_days(db.session.connection()) == 45
         assert sorted(f[2] for f in kept_figures().values()) == [1, 2, 2]
+
+
+def test_two_writers_on_one_patient_at_once_keep_both_in_the_windows(app, world):
+    """A colleague records an earlier episode of the same patient while another
+    transaction is writing one: whichever commits second recounts with both."""
+    with app.app_context():
+        patient, _ = two_patients(world)
+        db.session.commit()
+        patient_id = patient.id
+    first_flushed, may_commit = threading.Event(), threading.Event()
+    problems: list[BaseException] = []
+
+    def write(noticed: datetime, wait_for: threading.Event | None, then: threading.Event | None):
+        try:
+            with app.app_context():
+                owner = db.session.get(Patient, patient_id)
+                if wait_for is not None:
+                    wait_for.wait(10)
+                db.session.add(episode(owner, world, noticed))
+                db.session.flush()
+                if then is not None:
+                    then.set()
+                    may_commit.wait(10)
+                db.session.commit()
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            problems.append(error)
+
+    first = threading.Thread(target=write, args=(T0, None, first_flushed))
+    second = threading.Thread(target=write, args=(T0 + timedelta(days=1), first_flushed, None))
+    first.start()
+    second.start()
+    first_flushed.wait(10)
+    time.sleep(0.5)  # the second writer has flushed (or is waiting to)
+    may_commit.set()
+    first.join(20)
+    second.join(20)
+    assert problems == []
+    with app.app_context():
+        kept = kept_figures()
+        assert sorted(f[2] for f in kept.values()) == [1, 2]
+        assert kept == expected_figures()

@@ -48,6 +48,7 @@ from grabpack.domain.episode_schema import PoliceRiskGrade
 from grabpack.domain.recurrence import RepeatRule
 from grabpack.extensions import db
 from grabpack.models.episode import MissingEpisode
+from grabpack.models.patient import Patient
 from grabpack.services.sql_time import SecondsBefore, whole_minutes
 
 REPEAT_WINDOW_DAYS = "repeat_window_days"
@@ -189,6 +190,16 @@ def _refresh_written_episodes(session: Session, _context) -> None:
     if episode_ids:
         _refresh_minutes(connection, episode_ids)
     if patient_ids:
+        # Two transactions writing one patient's episodes at once would each recount
+        # without the other's (PostgreSQL's READ COMMITTED): the patient's row lock
+        # makes the second wait, then recount with both. SQLite has one writer anyway
+        # (SQLAlchemy leaves FOR UPDATE out there).
+        connection.execute(
+            select(Patient.id)
+            .where(Patient.id.in_(sorted(patient_ids)))
+            .order_by(Patient.id)
+            .with_for_update()
+        )
         _refresh_windows(connection, kept_window_days(connection), patient_ids)
     for episode in list(session.identity_map.values()):
         if not isinstance(episode, MissingEpisode):
