@@ -68,7 +68,6 @@ import platform
 import random
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -94,7 +93,9 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from benchmarks.common import append_to_section, drop_postgres, scratch_postgres  # noqa: E402
 from grabpack.demo import DEMO_PASSWORD, load_demo  # noqa: E402
+from grabpack.domain.monthly_review import nearest_rank  # noqa: E402
 from grabpack.extensions import db  # noqa: E402
 from grabpack.models import (  # noqa: E402
     GrabPack,
@@ -107,13 +108,13 @@ from grabpack.models import (  # noqa: E402
 )
 from grabpack.services.users import create_user  # noqa: E402
 from tests.conftest import make_app  # noqa: E402
+from tests.test_gunicorn import free_port  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 SECTION = "## Load: 20 people on gunicorn, and PDF saturation (`benchmarks/load.py`)"
 COMMAND = ".venv/bin/python benchmarks/load.py"
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 LOAD_DATABASE = "grabpack_load"
-TEST_DATABASE = "grabpack_test"  # the test suite's: never touched here
 SECRET_KEY = "load-benchmark-only-" + "k" * 44
 PASSWORD = DEMO_PASSWORD  # synthetic accounts on a throwaway database
 TARGET_P99_MS = 150.0
@@ -841,12 +842,6 @@ def saturation(
 # --- Servers and databases -------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def gunicorn(database_url: str, workers: int, log: Path, access: Path) -> Iterator[str]:
     """gunicorn as in production; its access log gives each request's server time
@@ -882,28 +877,6 @@ def gunicorn(database_url: str, workers: int, log: Path, access: Path) -> Iterat
             process.wait(timeout=30)
 
 
-def postgres_url() -> str:
-    """A fresh, empty ``grabpack_load`` owned by the test role: the URL
-    ``scripts/start-postgres`` prints, renamed."""
-    script = [str(ROOT / "scripts" / "start-postgres")]
-    printed = subprocess.run(script, check=True, capture_output=True, text=True)  # noqa: S603
-    url = make_url(printed.stdout.strip().splitlines()[-1])
-    assert LOAD_DATABASE != TEST_DATABASE
-    drop_postgres(url.port)
-    as_postgres(url.port, f"CREATE DATABASE {LOAD_DATABASE} OWNER {url.username}")
-    return url.set(database=LOAD_DATABASE).render_as_string(hide_password=False)
-
-
-def drop_postgres(port: int | None) -> None:
-    as_postgres(port, f"DROP DATABASE IF EXISTS {LOAD_DATABASE} WITH (FORCE)")
-
-
-def as_postgres(port: int | None, sql: str) -> None:
-    root = [] if os.geteuid() == 0 else ["sudo"]
-    psql = f'psql -p {port or 5432} -qAtX -v ON_ERROR_STOP=1 -c "{sql}"'
-    subprocess.run([*root, "su", "postgres", "-c", psql], check=True)  # noqa: S603 (ours)
-
-
 def seeding_app(url: str) -> Flask:
     return make_app(
         url,
@@ -916,11 +889,10 @@ def seeding_app(url: str) -> Flask:
 # --- Figures ---------------------------------------------------------------------------
 
 
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
+def percentile(values: list[float], p: int) -> float:
+    """By nearest rank, as the monthly review's (``monthly_review.nearest_rank``)."""
+    found = nearest_rank(values, p)
+    return math.nan if found is None else found
 
 
 @dataclass
@@ -1117,18 +1089,6 @@ def summary(outcomes: list[Outcome], args: argparse.Namespace) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def append(text_: str) -> None:
-    content = RESULTS.read_text(encoding="utf-8")
-    if SECTION not in content:
-        content = content.rstrip("\n") + f"\n\n{SECTION}\n\n" + INTRODUCTION
-    start = content.index(SECTION) + len(SECTION)
-    following = content.find("\n## ", start)
-    end = len(content) if following == -1 else following
-    content = content[:end].rstrip("\n") + "\n\n" + text_ + content[end:]
-    RESULTS.write_text(content, encoding="utf-8")
-    print(f"appended to {RESULTS.relative_to(ROOT)}")
-
-
 INTRODUCTION = """\
 gunicorn (`grabpack.wsgi:app`, production settings, sync workers, one per core) on
 a fresh database holding the demo London, driven by simulated people, each a thread
@@ -1178,15 +1138,15 @@ def main() -> None:
         if "sqlite" in wanted:
             outcomes.append(bench("SQLite", f"sqlite:///{folder / 'load.sqlite3'}", args, folder))
         if "postgresql" in wanted:
-            url = postgres_url()
+            url = scratch_postgres(LOAD_DATABASE)
             try:
                 outcomes.append(bench("PostgreSQL", url, args, folder))
             finally:
-                drop_postgres(make_url(url).port)
+                drop_postgres(LOAD_DATABASE, make_url(url).port)
     text_ = summary(outcomes, args)
     print(text_)
     if not args.no_append:
-        append(text_)
+        append_to_section(SECTION, text_, INTRODUCTION)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,6 @@ import platform
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -70,6 +69,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from benchmarks.common import append_to_section, drop_postgres, scratch_postgres  # noqa: E402
 from grabpack.domain.mental_health_act import LEGAL_STATUSES  # noqa: E402
 from grabpack.domain.monthly_review import Month, month_bounds, month_of, previous_month  # noqa: E402
 from grabpack.extensions import db  # noqa: E402
@@ -93,7 +93,6 @@ COMMAND = ".venv/bin/python benchmarks/report.py"
 TARGET_RATIO = 3.0
 TARGET_SECONDS = 1.5
 BENCH_DATABASE = "grabpack_bench"
-TEST_DATABASE = "grabpack_test"  # the test suite's: never touched here
 FLOOR_SQL = "SELECT ward_id, count(*) FROM missing_episodes GROUP BY ward_id"  # noqa: S608
 
 
@@ -471,31 +470,6 @@ def bench_app(url: str) -> Flask:
         SECRET_KEY="benchmark-only-" + "k" * 40,
         PASSWORD_HASH_PROFILE="RFC_9106_LOW_MEMORY",  # noqa: S106 (a profile's name)
     )
-
-
-def postgres_url(fresh: bool = True) -> str:
-    """A fresh, empty ``grabpack_bench`` database owned by the test role (dropped and
-    made again each run, unless ``fresh`` is false: a ``--reuse`` run): the URL
-    ``scripts/start-postgres`` prints, renamed."""
-    script = [str(ROOT / "scripts" / "start-postgres")]
-    printed = subprocess.run(script, check=True, capture_output=True, text=True)  # noqa: S603
-    printed = printed.stdout.strip()
-    url = make_url(printed.splitlines()[-1])
-    assert BENCH_DATABASE != TEST_DATABASE
-    if fresh:
-        drop_postgres(url.port)
-        as_postgres(url.port, f"CREATE DATABASE {BENCH_DATABASE} OWNER {url.username}")
-    return url.set(database=BENCH_DATABASE).render_as_string(hide_password=False)
-
-
-def drop_postgres(port: int | None) -> None:
-    as_postgres(port, f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-
-
-def as_postgres(port: int | None, sql: str) -> None:
-    root = [] if os.geteuid() == 0 else ["sudo"]
-    psql = f'psql -p {port or 5432} -qAtX -v ON_ERROR_STOP=1 -c "{sql}"'
-    subprocess.run([*root, "su", "postgres", "-c", psql], check=True)  # noqa: S603 (ours)
 
 
 def load(
@@ -909,18 +883,6 @@ def keep_plans(folder: Path, outcomes: list[Outcome]) -> None:
                 out.write("\n".join(statement.plan) + "\n\n")
 
 
-def append(text_: str) -> None:
-    content = RESULTS.read_text(encoding="utf-8")
-    if SECTION not in content:
-        content = content.rstrip("\n") + f"\n\n{SECTION}\n"
-    start = content.index(SECTION) + len(SECTION)
-    following = content.find("\n## ", start)
-    end = len(content) if following == -1 else following
-    content = content[:end].rstrip("\n") + "\n\n" + text_ + content[end:]
-    RESULTS.write_text(content, encoding="utf-8")
-    print(f"appended to {RESULTS.relative_to(ROOT)}")
-
-
 NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
@@ -1011,10 +973,10 @@ def main() -> None:
                 path.unlink(missing_ok=True)
             outcomes += bench("SQLite", f"sqlite:///{path}", data, args.runs, versions, ddl)
         if "postgresql" in wanted:
-            url = postgres_url(fresh=not args.reuse)
+            url = scratch_postgres(BENCH_DATABASE, fresh=not args.reuse)
             outcomes += bench("PostgreSQL", url, data, args.runs, versions, ddl)
             if not (args.keep or args.reuse):
-                drop_postgres(make_url(url).port)
+                drop_postgres(BENCH_DATABASE, make_url(url).port)
         if args.keep:
             (args.keep / "bench.json").write_text(json.dumps(data.kept()))
     text_ = summary(outcomes, data, args)
@@ -1022,7 +984,7 @@ def main() -> None:
     if args.plans:
         keep_plans(args.plans, outcomes)
     if not args.no_append:
-        append(text_)
+        append_to_section(SECTION, text_)
 
 
 if __name__ == "__main__":
