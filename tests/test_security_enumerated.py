@@ -37,19 +37,10 @@ from grabpack.services.grab_packs import save_version
 from grabpack.services.share_links import create_link
 from tests.conftest import PASSWORD, AuthActions, csrf_token
 from tests.factories import FULL_LEGAL, close, open_for, patient_on, staff
+from tests.test_odd_input import ROLE_OF_BLUEPRINT
 
 # Who each blueprint's pages are for (``None``: anyone, signed in or not).
-USER_OF_BLUEPRINT = {
-    "packs": "manager_a",
-    "ward": "manager_a",
-    "episodes": "manager_a",
-    "main": "manager_a",
-    "police": "police_a",
-    "admin": "admin",
-    "reports": "manager_a",
-    "auth": "nurse_a",
-    "share": None,
-}
+USER_OF_BLUEPRINT = {**ROLE_OF_BLUEPRINT, "auth": "nurse_a", "share": None}
 USER_OF_ENDPOINT = {"auth.login": None}
 # Tables a refused request may still write to, by design: the audit trail (a refusal
 # is worth recording) and the sign-in throttle. Kept forms: see test_csrf_...

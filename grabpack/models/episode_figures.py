@@ -80,6 +80,16 @@ def grade_rank(episode: Any) -> Any:
     )
 
 
+def in_repeat_window(earlier: Any, episode: Any, window_days: int) -> Any:
+    """``earlier`` is one of the patient's episodes in the repeat window ending at
+    ``episode``, in SQL (``RepeatRule.in_window``: real hours, both ends counted)."""
+    return and_(
+        earlier.patient_id == episode.patient_id,
+        earlier.noticed_at <= episode.noticed_at,
+        earlier.noticed_at >= SecondsBefore(episode.noticed_at, window_days * 24 * 3600),
+    )
+
+
 def went_at(episode: Any) -> Any:
     """When the patient went (``retake.absence_began``): the end of leave they did
     not come back from, else when last seen, else when the absence was noticed."""
@@ -109,11 +119,7 @@ def _refresh_windows(
     (itself included), and the highest grade among them: ``RepeatRule.in_window``."""
     table = MissingEpisode.__table__ if table is None else table
     earlier = table.alias("earlier")
-    in_window = and_(
-        earlier.c.patient_id == table.c.patient_id,
-        earlier.c.noticed_at <= table.c.noticed_at,
-        earlier.c.noticed_at >= SecondsBefore(table.c.noticed_at, window_days * 24 * 3600),
-    )
+    in_window = in_repeat_window(earlier.c, table.c, window_days)
     statement = update(table).values(
         window_episodes=select(func.count()).where(in_window).scalar_subquery(),
         window_top_grade=select(func.coalesce(func.max(grade_rank(earlier.c)), 0))

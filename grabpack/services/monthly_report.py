@@ -67,9 +67,14 @@ from grabpack.domain.retake import Answer
 from grabpack.extensions import db
 from grabpack.models import MissingEpisode, Patient, PolicingArea, Role, Setting, User, Ward
 from grabpack.models.base import utcnow
-from grabpack.models.episode_figures import GRADE_OF_RANK, grade_rank, kept_window_days
+from grabpack.models.episode_figures import (
+    GRADE_OF_RANK,
+    grade_rank,
+    in_repeat_window,
+    kept_window_days,
+)
 from grabpack.services.police_access import patients_with_reason
-from grabpack.services.sql_time import SecondsBefore, whole_minutes
+from grabpack.services.sql_time import whole_minutes
 
 TREND_MONTHS = 12
 
@@ -409,11 +414,7 @@ def _in_window(rule: RepeatRule, value: Callable[[Any], ColumnElement]):
     earlier = aliased(E)
     return (
         select(value(earlier))
-        .where(
-            earlier.patient_id == E.patient_id,
-            earlier.noticed_at <= E.noticed_at,
-            earlier.noticed_at >= SecondsBefore(E.noticed_at, rule.window_days * 24 * 3600),
-        )
+        .where(in_repeat_window(earlier, E, rule.window_days))
         .scalar_subquery()
     )
 
