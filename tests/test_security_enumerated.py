@@ -594,3 +594,24 @@ def test_unreadable_text_in_a_multipart_form_is_refused_too(app, client, auth, w
     assert response.status_code == 400
     assert "could not be read" in response.text
     assert _changed(before, stored(app)) == []
+
+
+def test_a_background_request_refused_for_its_token_leaves_the_session_alone(
+    app, client, world, ids
+):
+    """The power-to-retake preview asks in the background; after a sign-out its token
+    is refused. That refusal must not put a new form token in the session, or the
+    sign-in page the nurse is looking at can no longer be sent."""
+    page = client.get("/login")
+    token = csrf_token(page.text)
+    preview = client.post(
+        f"/patients/{ids['own'].patient_id}/episodes/new/retake-power",
+        data={"csrf_token": "from-the-old-session"},
+        headers={"Sec-Fetch-Dest": "empty", "Sec-Fetch-Mode": "same-origin"},
+    )
+    assert preview.status_code == 400
+    assert "Set-Cookie" not in preview.headers
+    signed_in = client.post(
+        "/login", data={"email": world.nurse_a, "password": PASSWORD, "csrf_token": token}
+    )
+    assert signed_in.status_code == 302

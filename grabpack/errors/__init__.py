@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, redirect, render_template, request
+from flask import Flask, Response, current_app, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
@@ -51,6 +51,12 @@ def csrf_error(error: CSRFError):
     """A form whose session token is gone or changed. Never the end of what was typed:
     a form worth keeping is kept and put back (after sign-in, if the session ended);
     anything else gets a page that says what happened and what to do."""
+    if request.headers.get("Sec-Fetch-Dest") == "empty":
+        # A page's script asking in the background (the power-to-retake preview): no
+        # page for it, so no new form token either. Rendering one would put a fresh
+        # token in this browser's session and spoil the sign-in page it may be
+        # showing now (seen in a browser test when a preview raced the sign-out).
+        return Response("This form could not be sent", status=400, mimetype="text/plain")
     if kept_forms.is_keepable():
         if current_user.is_authenticated:  # sent from a page older than this session
             if show_at := kept_forms.keep(current_user.id, reason="old_form"):
