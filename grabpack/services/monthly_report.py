@@ -324,23 +324,62 @@ def _distinct_patients(month: Month, scope: ReportScope) -> dict[str, dict[Any, 
     return {level: {k: row.patients for k, row in rows.items()} for level, rows in found.items()}
 
 
+Middles = dict[str, dict[Any, tuple[float | None, float | None]]]
+
+
 def _middles(
     value: ColumnElement, present: ColumnElement[bool], month: Month, scope: ReportScope
-) -> dict[str, dict[Any, tuple[float | None, float | None]]]:
+) -> Middles:
     """``(median, 90th percentile by nearest rank)`` of ``value`` per key of every
-    level, over the month's episodes where ``present``: ranked with window functions,
-    so that both databases give the same answer (``monthly_review.median`` and
-    ``nearest_rank``), in one statement that reads the episodes once."""
-    measured = (
-        _month_episodes(
-            [E.ward_id.label("ward"), Ward.setting_id.label("setting"), value.label("value")],
-            month,
-            scope,
+    level, over the month's episodes where ``present``, in one statement: the
+    answers of ``monthly_review.median`` and ``nearest_rank`` on both databases."""
+    measured = _month_episodes(
+        [E.ward_id.label("ward"), Ward.setting_id.label("setting"), value.label("value")],
+        month,
+        scope,
+    ).where(present)
+    if db.session.get_bind().dialect.name == "postgresql":
+        statement = _ordered_set_middles(measured)
+    else:
+        statement = _ranked_middles(measured)
+    found = _by_level(statement)
+    return {
+        level: {
+            key: (
+                None if row.median is None else float(row.median),
+                None if row.p90 is None else float(row.p90),
+            )
+            for key, row in rows.items()
+        }
+        for level, rows in found.items()
+    }
+
+
+def _ordered_set_middles(measured: Select):
+    """PostgreSQL's ordered-set aggregates: ``percentile_cont(0.5)`` is the median
+    (the mean of the two middle values for an even count) and ``percentile_disc(0.9)``
+    the first value whose cumulative share reaches 90%, the ``ceil(0.9 n)``-th: the
+    nearest rank. One sort per key: about a third of the window functions' time
+    (benchmarks/RESULTS.md, 2026-12-02 22:20)."""
+    month = measured.cte("measured")
+    keys = {"ward": month.c.ward, "setting": month.c.setting, "total": literal(0)}
+    return union_all(
+        *(
+            select(
+                literal(level).label("level"),
+                key.label("key"),
+                func.percentile_cont(0.5).within_group(month.c.value).label("median"),
+                func.percentile_disc(0.9).within_group(month.c.value).label("p90"),
+            ).group_by(key)
+            for level, key in keys.items()
         )
-        .where(present)
-        .cte("measured")
-        .prefix_with("MATERIALIZED")
     )
+
+
+def _ranked_middles(measured: Select):
+    """SQLite has no ordered-set aggregate: each value is ranked with window
+    functions and the middle ones (and the nearest rank) kept before grouping."""
+    measured = measured.cte("measured").prefix_with("MATERIALIZED")
     keys = {"ward": measured.c.ward, "setting": measured.c.setting, "total": None}
     ranks = []
     for level, key in keys.items():
@@ -368,17 +407,7 @@ def _middles(
             .group_by(key)
         )
 
-    found = _by_level(union_all(*(part(level) for level in LEVELS)))
-    return {
-        level: {
-            key: (
-                None if row.median is None else float(row.median),
-                None if row.p90 is None else float(row.p90),
-            )
-            for key, row in rows.items()
-        }
-        for level, rows in found.items()
-    }
+    return union_all(*(part(level) for level in LEVELS))
 
 
 def _trend_months(month: Month) -> tuple[Month, ...]:
