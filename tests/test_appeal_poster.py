@@ -201,14 +201,17 @@ def test_made_audited_with_the_version_and_downloaded(app, client, auth, world, 
             "show_area": True,
             "show_last_seen_place": True,
         }
-        poster_id = record.id
+        poster_id = record.public_id
 
+    # The URL names the poster by its opaque id, not the count of posters made.
+    assert made_page.request.path == f"/police/appeal-posters/{poster_id}"
     pdf = client.get(f"/police/appeal-posters/{poster_id}.pdf")
     assert pdf.mimetype == "application/pdf"
     assert pdf.headers["Cache-Control"] == "no-store"
     disposition = pdf.headers["Content-Disposition"]
     assert "amara" not in disposition.lower() and "okoye" not in disposition.lower()
-    assert re.fullmatch(r'attachment; filename="appeal-poster-[0-9a-f]{8}-\d+\.pdf"', disposition)
+    named = r'attachment; filename="appeal-poster-[0-9a-f]{8}-[0-9a-f]{8}\.pdf"'
+    assert re.fullmatch(named, disposition)
     text = " ".join(extract(pdf.data).text.split())
     assert f"If you see Amara, call 999 and quote {REFERENCE}" in text
     assert "Okoye" not in text
@@ -230,14 +233,14 @@ def test_made_audited_with_the_version_and_downloaded(app, client, auth, world, 
         assert row.grab_pack_version_number == 2
         assert row.episode_id == ids["episode"]
         assert row.patient_id == ids["patient"]
-        assert row.detail["appeal_poster_id"] == poster_id
+        assert row.detail["appeal_poster_id"] == str(poster_id)
         assert "Patel" not in str(row.detail)
 
 
 def test_an_officer_without_access_cannot_download_a_made_poster(app, client, auth, world, ids):
     auth.login(world.police_a)
     location = make(client, ids["patient"]).headers["Location"]
-    poster_id = int(location.rsplit("/", 1)[1])
+    poster_id = location.rsplit("/", 1)[1]
     auth.logout()
     auth.login(world.police_b)
     for path in ("", ".pdf", ".png", "/photo"):

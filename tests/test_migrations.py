@@ -6,7 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
 from grabpack.extensions import db
@@ -98,3 +98,36 @@ def test_existing_episodes_are_restated_by_the_migration_from_the_facts_they_hav
         assert "28 days beginning with admission" in restated.retake_power.reason
         not_known = db.session.get(MissingEpisode, unknown_id).retake_power
         assert not_known.answer.value == "not_known" and not_known.missing == ("the legal status",)
+
+
+def test_posters_made_before_0013_get_opaque_public_ids(app, world):
+    """0013 gives every poster already made its own random public id (the URLs and
+    file names carry it), and keeps the rest of the record as it was."""
+    from grabpack.domain.appeal_poster import PosterChoices
+    from grabpack.models import AppealPoster
+    from grabpack.services import appeal_posters
+    from tests.factories import FULL_LEGAL, open_for, patient_on, staff
+
+    with app.app_context():
+        for name in ("First Poster", "Second Poster"):
+            patient = patient_on("WA1", name, FULL_LEGAL, world.nurse_a)
+            open_for(patient, world.nurse_a, police_reference="CAD 1/2DEC")
+            appeal_posters.make(
+                staff(world.police_a),
+                patient.id,
+                PosterChoices(),
+                authorised=True,
+                authorised_by="Insp Example",
+                previewed_version=1,
+            )
+        db.session.commit()
+        columns = (AppealPoster.id, AppealPoster.episode_id, AppealPoster.authorised_by)
+        before = db.session.execute(select(*columns).order_by(AppealPoster.id)).all()
+        public_before = set(db.session.scalars(select(AppealPoster.public_id)))
+        db.session.remove()
+        downgrade(revision="0012")
+        upgrade()
+        assert db.session.execute(select(*columns).order_by(AppealPoster.id)).all() == before
+        public = list(db.session.scalars(select(AppealPoster.public_id)))
+        assert len(set(public)) == 2 and None not in public
+        assert not set(public) & public_before  # new, random: nothing derived from the row

@@ -92,6 +92,7 @@ def places(app, world) -> dict[str, str]:
             "month": "2026-11",
             "name": "idp",  # the identity provider
             "kind": "pdf",  # a poster's file
+            "poster_id": "00000000-0000-4000-8000-000000000000",  # made by nobody
         }
 
 

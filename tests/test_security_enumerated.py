@@ -52,7 +52,7 @@ class Ids(NamedTuple):
     episode_id: str
     link_id: int
     token: str
-    poster_id: int
+    poster_id: str
 
 
 def _patient_with_everything(ward: str, name: str, nurse: str, officer: str) -> Ids:
@@ -69,7 +69,7 @@ def _patient_with_everything(ward: str, name: str, nurse: str, officer: str) -> 
         authorised_by="Insp Example",
         previewed_version=2,
     )
-    return Ids(str(patient.id), str(episode.id), link.id, token, poster.record.id)
+    return Ids(str(patient.id), str(episode.id), link.id, token, str(poster.record.public_id))
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grabpack.extensions import db
@@ -22,6 +22,8 @@ class AppealPoster(db.Model):
     __tablename__ = "appeal_posters"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The poster in URLs and file names: ``id`` counts the posters made trust-wide.
+    public_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id"), index=True)
     episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("missing_episodes.id"), index=True)
     grab_pack_version_number: Mapped[int] = mapped_column(Integer)

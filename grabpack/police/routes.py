@@ -178,7 +178,7 @@ def poster(patient_id: uuid.UUID):
                 remote_addr=request.remote_addr or "",
             )
         if outcome.saved:
-            return redirect(url_for("police.poster_made", poster_id=made.record.id))
+            return redirect(url_for("police.poster_made", poster_id=made.record.public_id))
         field = _REFUSAL_FIELDS.get(outcome.refusal)
         if field is not None:
             form.form_errors.remove(outcome.refusal)
@@ -193,9 +193,9 @@ def poster(patient_id: uuid.UUID):
     )
 
 
-@bp.route("/appeal-posters/<int:poster_id>")
+@bp.route("/appeal-posters/<uuid:poster_id>")
 @roles_required(Role.POLICE)
-def poster_made(poster_id: int):
+def poster_made(poster_id: uuid.UUID):
     made = appeal_posters.made(current_user, poster_id)
     return render_template(
         "police/poster_made.html",
@@ -205,16 +205,16 @@ def poster_made(poster_id: int):
     )
 
 
-@bp.route("/appeal-posters/<int:poster_id>/photo")
+@bp.route("/appeal-posters/<uuid:poster_id>/photo")
 @roles_required(Role.POLICE)
-def poster_photo(poster_id: int):
+def poster_photo(poster_id: uuid.UUID):
     """The photo of the grab-pack version the poster was made from."""
     return photo_response(appeal_posters.photo_of(current_user, poster_id))
 
 
-@bp.route("/appeal-posters/<int:poster_id>.<any(pdf, png):kind>")
+@bp.route("/appeal-posters/<uuid:poster_id>.<any(pdf, png):kind>")
 @roles_required(Role.POLICE)
-def poster_file(poster_id: int, kind: str):
+def poster_file(poster_id: uuid.UUID, kind: str):
     """The poster as a PDF or a square PNG: audited, then sent (never cached)."""
     got = appeal_posters.deliver(
         current_user, poster_id, kind, remote_addr=request.remote_addr or ""

@@ -175,10 +175,11 @@ def make(
     return Made(record, _poster(drafted.episode, drafted.version, kept, now))
 
 
-def made(officer: User, poster_id: int) -> Made:
-    """A made poster, drawn again from its record, for an officer who may still make
-    one for that patient under the same episode; otherwise ``NotFound``."""
-    record = db.session.get(AppealPoster, poster_id)
+def made(officer: User, poster_id: uuid.UUID) -> Made:
+    """A made poster (by its ``public_id``), drawn again from its record, for an
+    officer who may still make one for that patient under the same episode;
+    otherwise ``NotFound``."""
+    record = db.session.scalar(select(AppealPoster).where(AppealPoster.public_id == poster_id))
     if record is None:
         raise NotFound()
     episode = _open_episode(officer, record.patient_id)
@@ -191,7 +192,7 @@ def made(officer: User, poster_id: int) -> Made:
     return Made(record, _poster(episode, shown, choices, record.made_at))
 
 
-def photo_of(officer: User, poster_id: int):
+def photo_of(officer: User, poster_id: uuid.UUID):
     """The photo of the version a made poster used, or ``NotFound``."""
     record = made(officer, poster_id).record
     shown = version(pack_for(record.patient), record.grab_pack_version_number)
@@ -200,7 +201,7 @@ def photo_of(officer: User, poster_id: int):
     return shown.photo
 
 
-def deliver(officer: User, poster_id: int, kind: str, *, remote_addr: str = "") -> PosterFile:
+def deliver(officer: User, poster_id: uuid.UUID, kind: str, *, remote_addr: str = "") -> PosterFile:
     """The poster as a PDF (``kind="pdf"``) or a square PNG (``"png"``), with its
     audit row added to the session (the caller commits, then sends)."""
     if kind not in ("pdf", "png"):
@@ -225,14 +226,14 @@ def _audit(action: str, officer: User, record: AppealPoster, remote_addr: str) -
         episode_id=record.episode_id,
         grab_pack_version_number=record.grab_pack_version_number,
         remote_addr=remote_addr,
-        appeal_poster_id=record.id,
+        appeal_poster_id=str(record.public_id),
         via="police",
     )
 
 
 def poster_filename(record: AppealPoster, kind: str) -> str:
-    """No name in the file name: an opaque fragment and the poster's number."""
-    return f"appeal-poster-{record.patient_id.hex[:8]}-{record.id}.{kind}"
+    """No name in the file name: opaque fragments of the patient's and the poster's ids."""
+    return f"appeal-poster-{record.patient_id.hex[:8]}-{record.public_id.hex[:8]}.{kind}"
 
 
 def posters_of(episode: MissingEpisode) -> list[AppealPoster]:

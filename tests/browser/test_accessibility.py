@@ -84,7 +84,7 @@ class Ids:
     open_episode: str
     closed_episode: str
     token: str
-    poster: int
+    poster: uuid.UUID
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def ids(app, world) -> Ids:
             open_episode=str(episode.id),
             closed_episode=str(closed.id),
             token=token,
-            poster=poster.record.id,
+            poster=poster.record.public_id,
         )
 
 

@@ -233,7 +233,7 @@ def test_every_police_page_fits_a_phone_and_the_pdf_is_in_the_first_screen(
             previewed_version=1,
         )
         db.session.commit()
-        poster_id = poster.record.id
+        poster_id = poster.record.public_id
     on_a_phone(page)
     sign_in(page, world.police_a)
     overflowing = []
