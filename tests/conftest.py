@@ -29,6 +29,16 @@ POSTGRES_URL = os.environ.get("GRABPACK_TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery staple"
 
 
+class BrowserLikeClient(FlaskClient):
+    """A test client that says where its requests come from, as every current
+    browser does (``Sec-Fetch-Site``): from our own pages. A test of a request from
+    elsewhere says so in its headers, or takes the word away."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_SEC_FETCH_SITE"] = "same-origin"
+
+
 def make_app(database_url: str, **overrides) -> Flask:
     config = {
         "GRABPACK_ENV": "testing",
@@ -39,7 +49,9 @@ def make_app(database_url: str, **overrides) -> Flask:
         "PASSWORD_HASH_PROFILE": "CHEAPEST",
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = BrowserLikeClient
+    return app
 
 
 def _reset_postgres_schema(url: str) -> None:

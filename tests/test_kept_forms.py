@@ -205,3 +205,54 @@ def test_closing_an_episode_after_the_sign_out_comes_back_on_the_episode_page(
     shown = client.get(back.location).text
     assert "Everything you entered is back on the form" in shown
     assert "Grazed hands, seen by the GP" in shown
+
+
+FROM_ELSEWHERE = [
+    pytest.param({"Sec-Fetch-Site": "cross-site"}, id="another site"),
+    pytest.param({"Sec-Fetch-Site": "same-site"}, id="another host of the same site"),
+    pytest.param({"Sec-Fetch-Site": None, "Origin": "https://forms.example"}, id="older browser"),
+    pytest.param({"Sec-Fetch-Site": None}, id="no word of where from"),
+]
+
+
+@pytest.mark.parametrize("headers", FROM_ELSEWHERE)
+def test_a_post_from_elsewhere_plants_nothing_in_the_next_sign_in(
+    app, client, auth, world, headers
+):
+    """Found: a page on another site could post an admission to /wards/WA1/patients/new.
+    The session cookie stays behind (SameSite), so the post looked like a form whose
+    cookie had gone: it was kept "for whoever signs in next in this browser", and the
+    nurse who signed in next found the stranger's entries on her admit form, with
+    "check it, then save it"."""
+    if headers.get("Sec-Fetch-Site", "") is None:
+        client.environ_base.pop("HTTP_SEC_FETCH_SITE")
+    sent = {name: value for name, value in headers.items() if value is not None}
+    response = client.post(
+        "/wards/WA1/patients/new", data={"full_name": "Planted Person"}, headers=sent
+    )
+    assert response.status_code == 400
+    assert "This form could not be sent" in response.text
+    assert kept_rows(app) == []
+    client.environ_base["HTTP_SEC_FETCH_SITE"] = "same-origin"
+    auth.login(world.nurse_a)
+    page = client.get("/wards/WA1/patients/new").text
+    assert "Planted Person" not in page and "back on the form" not in page
+
+
+def test_an_older_browser_naming_only_our_origin_still_gets_its_form_back(
+    app, client, auth, world, patient_id
+):
+    """Before ``Sec-Fetch-Site`` a browser said only ``Origin`` on a post: ours is
+    proof enough, and the entries come back as for any other browser."""
+    auth.login(world.nurse_a)
+    fields = open_edit(client, patient_id)
+    idle_out(app, client)
+    client.environ_base.pop("HTTP_SEC_FETCH_SITE")
+    sent = client.post(
+        f"/patients/{patient_id}/grab-pack/edit",
+        data={**fields, "description-hair": "Shaved"},
+        headers={"Origin": "http://localhost"},
+    )
+    assert sent.location.startswith("/login?next=")
+    back = sign_in_from(client, sent.location, world.nurse_a)
+    assert form_fields(client.get(back.location).text)["description-hair"] == "Shaved"

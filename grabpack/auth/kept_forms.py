@@ -15,7 +15,9 @@ person to sign in there claims them; anyone else signing in there deletes them.
 They are put back only through the form's own page, so its access rules apply.
 
 Only forms listed in ``KEEPABLE`` are kept (forms a person types into, not
-buttons), and never an uploaded file: the message asks for the photo again.
+buttons), only when the browser says they were sent from one of our own pages
+(never a post from elsewhere, which could plant entries), and never an uploaded
+file: the message asks for the photo again.
 """
 
 from __future__ import annotations
@@ -66,8 +68,25 @@ NEVER_SENT_FIELDS = frozenset({"csrf_token"})
 
 
 def is_keepable() -> bool:
-    """Whether this request is a form worth keeping (a post a person typed)."""
-    return request.method == "POST" and request.endpoint in KEEPABLE
+    """Whether this request is a form worth keeping: a post a person typed, into
+    one of our own pages."""
+    return request.method == "POST" and request.endpoint in KEEPABLE and _sent_from_our_own_page()
+
+
+def _sent_from_our_own_page() -> bool:
+    """Whether the browser says this post came from one of grabpack's own pages.
+
+    Kept entries are put back into the form of whoever signs in next, so a page
+    elsewhere must not be able to plant them: a post from another site arrives
+    without the session (SameSite), which is exactly the "nobody known" case, and
+    another host of the same site would pass SameSite. Browsers say where a request
+    comes from (``Sec-Fetch-Site``; older ones only ``Origin``, on a post); without
+    that word, nothing is kept and the sender is simply asked to sign in."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("Origin")
+    return origin is not None and origin == request.host_url.rstrip("/")
 
 
 def keep(user_id: int | None, reason: str = "signed_out") -> str | None:
