@@ -188,20 +188,24 @@ def create_user_command(
     email: str, role: str, wards: tuple[str, ...], areas: tuple[str, ...], full_name: str
 ) -> None:
     """Create a user. The password is asked for, or read from standard input, once
-    everything else has been checked."""
+    everything else has been checked; none for an email an identity provider serves
+    (they sign in there)."""
+    from grabpack.auth.oidc import provider_for_email
     from grabpack.services.users import UserError, check_new_user, create_user
 
     _require_migrated()
     try:
         check_new_user(email, role, wards, areas)
-        password = _read_password()
+        served = provider_for_email(email)
+        password = None if served else _read_password()
         user = create_user(
             email, role, password, ward_codes=wards, area_codes=areas, full_name=full_name
         )
         db.session.commit()
     except UserError as exc:
         raise _refuse(exc) from exc
-    click.echo(f"Created {user.role} {user.email}")
+    how = f"; they sign in with {served.label}, not a grabpack password" if served else ""
+    click.echo(f"Created {user.role} {user.email}{how}")
 
 
 export = AppGroup("export", help="Export data for review.")
@@ -443,10 +447,16 @@ def _change_user(email: str, change: Callable[[User], None]) -> None:
 @users.command("set-password")
 @click.argument("email")
 def set_password_command(email: str) -> None:
-    """Set a new password (asked for, or read from standard input); ends their sessions."""
+    """Set a new password (asked for, or read from standard input); ends their sessions.
+    Refused for an email an identity provider serves: no password would ever work."""
+    from grabpack.auth.oidc import provider_for_email
     from grabpack.services.users import set_password
 
     user = _find(email)
+    if served := provider_for_email(user.email):
+        raise click.ClickException(
+            f"{user.email} signs in with {served.label}: grabpack keeps no password for it"
+        )
     password = _read_password()
     _apply(user, lambda user: set_password(user, password))
     click.echo(f"Password changed for {user.email}; their sessions are ended.")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from grabpack.extensions import db
 from grabpack.models import AuditEvent, User
 from grabpack.models.user import OidcIdentity
+from grabpack.services.passwords import verify_password
 from grabpack.services.users import set_active, user_by_email
 from tests.conftest import PASSWORD, csrf_token
 from tests.oidc_provider import IdentityProvider, grabpack_settings, serving, through_provider
@@ -351,3 +352,40 @@ def test_a_form_sent_after_the_idle_sign_out_comes_back_after_signing_in_with_th
     page = client.get(back.location)
     assert "Everything you entered is back on the form" in page.text
     assert "Talked of the bridge" in page.text
+
+
+def test_users_create_asks_no_password_for_an_email_a_provider_serves(
+    app, client, runner, world, nhs, monkeypatch
+):
+    """Found: ``grabpack users create`` asked for a password for an NHS email, which
+    could never be used (``/login`` sends that email to its provider)."""
+
+    def never():
+        pytest.fail("asked for a password no one could ever use")
+
+    monkeypatch.setattr("grabpack.cli._read_password", never)
+    result = runner.invoke(
+        args=["users", "create", "new.nurse@example.nhs.uk", "--role", "nurse", "--ward", "WA1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "sign in with NHS identity, not a grabpack password" in result.output
+    with app.app_context():
+        made = user_by_email("new.nurse@example.nhs.uk")
+        assert not verify_password(made.password_hash, "")
+        assert not verify_password(made.password_hash, made.password_hash)
+    nhs.sign_in_as("new.nurse@example.nhs.uk")
+    response = through_provider(client, nhs, "/login/oidc/nhs?next=/wards/WA1")
+    assert response.headers["Location"] == "/wards/WA1"
+    assert signed_in(client)
+
+
+def test_users_set_password_is_refused_for_an_email_a_provider_serves(app, runner, world):
+    with app.app_context():
+        before = user_by_email(world.nurse_a).password_hash
+    result = runner.invoke(args=["users", "set-password", world.nurse_a], input="a new one\n")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {world.nurse_a} signs in with NHS identity: grabpack keeps no password for it"
+    ]
+    with app.app_context():
+        assert user_by_email(world.nurse_a).password_hash == before

@@ -24,10 +24,8 @@ from grabpack.models import User
 from grabpack.models.base import utcnow
 from grabpack.models.user import OidcIdentity
 from grabpack.services import audit
+from grabpack.services.passwords import NO_PASSWORD
 from grabpack.services.users import UserError, check_new_user, user_by_email
-
-# A password hash that no password matches: an account made by a provider has none.
-NOT_A_HASH = "!oidc"
 
 
 @dataclass(frozen=True)
@@ -132,7 +130,7 @@ def _provision(provider: OidcProvider, identity: VerifiedIdentity, email: str) -
         email=new.email,
         role=new.role.value,
         full_name=identity.name,
-        password_hash=NOT_A_HASH,
+        password_hash=NO_PASSWORD,
         wards=new.wards,
         policing_areas=new.areas,
     )

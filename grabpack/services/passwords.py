@@ -28,6 +28,11 @@ def use_profile(name: str) -> None:
     _DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing")
 
 
+# Stored for an account whose identity provider signs it in: no password matches it
+# (not an argon2 hash), so such an account never has a grabpack password.
+NO_PASSWORD = "!oidc"  # noqa: S105 (a marker, not a password)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

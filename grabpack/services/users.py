@@ -16,6 +16,7 @@ from grabpack.models.base import utcnow
 from grabpack.models.user import new_session_token
 from grabpack.services import audit, throttles
 from grabpack.services.passwords import (
+    NO_PASSWORD,
     hash_password,
     needs_rehash,
     password_problem,
@@ -75,21 +76,22 @@ def check_new_user(
 def create_user(
     email: str,
     role: str,
-    password: str,
+    password: str | None,
     *,
     ward_codes: Sequence[str] = (),
     area_codes: Sequence[str] = (),
     full_name: str = "",
 ) -> User:
-    """Add a user with their scope; the caller commits."""
+    """Add a user with their scope; the caller commits. ``password`` is ``None`` for
+    someone an identity provider signs in: they never have a grabpack password."""
     new = check_new_user(email, role, ward_codes, area_codes)
-    if problem := password_problem(password):
+    if password is not None and (problem := password_problem(password)):
         raise UserError(problem)
     user = User(
         email=new.email,
         role=new.role.value,
         full_name=full_name,
-        password_hash=hash_password(password),
+        password_hash=NO_PASSWORD if password is None else hash_password(password),
         wards=new.wards,
         policing_areas=new.areas,
     )
