@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import select
 
@@ -44,10 +46,40 @@ def test_oversized_upload_is_a_designed_413(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     page = client.get("/login")
     response = client.post(
-        "/login", data={"email": "a" * 4096}, headers={"Referer": page.request.url}
+        "/login",
+        data={"email": "a@example.nhs.uk", "photo": (io.BytesIO(b"x" * 4096), "big.jpg")},
+        headers={"Referer": page.request.url},
     )
     assert response.status_code == 413
     assert "The file is too large" in response.text
+    assert "Choose a smaller photo" in response.text
+
+
+def test_a_form_with_too_much_text_is_not_told_about_photos(app, client, auth, world):
+    """Found: a pack form whose text was over what a form may hold (Flask's 500 KB)
+    got "The file is too large ... Choose a smaller photo": no photo was chosen."""
+    from werkzeug.test import encode_multipart
+
+    from tests.factories import FULL_LEGAL, patient_on
+    from tests.test_packs import open_edit
+
+    with app.app_context():
+        patient_id = str(patient_on("WA1", "Long Text", FULL_LEGAL, world.nurse_a).id)
+        db.session.commit()
+    auth.login(world.nurse_a)
+    fields = open_edit(client, patient_id)
+    # As a browser sends the pack form (multipart), built here so that the test
+    # client keeps it in memory rather than in a temporary file.
+    boundary, body = encode_multipart({**fields, "risk-risk_to_self": "Pasted. " * 70_000})
+    response = client.post(
+        f"/patients/{patient_id}/grab-pack/edit",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 413
+    assert "What you entered is too long to send" in response.text
+    assert "Shorten the longest entries" in response.text
+    assert "photo" not in response.text.lower()
 
 
 def test_server_error_rolls_back_and_shows_designed_page(app, client, world):

@@ -37,14 +37,35 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(500, server_error)
 
 
+TEXT_TOO_LONG = "What you entered is too long to send"
+
+
 def http_error(error: HTTPException):
     status = error.code or 500
+    title, reason = TITLES.get(status, error.name), None
+    if status == 413 and not _over_the_upload_limit():
+        title, reason = TEXT_TOO_LONG, "text"
     return render_template(
         "errors/error.html",
         status=status,
-        title=TITLES.get(status, error.name),
+        title=title,
+        reason=reason,
         max_upload_mb=_max_upload_mb(),
     ), status
+
+
+def _over_the_upload_limit() -> bool:
+    """Whether a 413 is for a file: a form that may carry one (multipart), larger
+    than the upload limit. Otherwise the typed text itself was over what a form may
+    hold (Flask's ``MAX_FORM_MEMORY_SIZE``), and a message about photos would
+    mislead."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    length = request.content_length
+    return (
+        request.mimetype == "multipart/form-data"
+        and limit is not None
+        and (length is None or length > limit)
+    )
 
 
 def csrf_error(error: CSRFError):
