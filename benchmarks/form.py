@@ -39,6 +39,7 @@ from flask import Flask  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from jinja2 import ChoiceLoader, DictLoader  # noqa: E402
 
+from benchmarks.common import append_to_section  # noqa: E402
 from grabpack import freeze_start_up_objects  # noqa: E402
 from grabpack.extensions import db  # noqa: E402
 from tests.conftest import PASSWORD, csrf_token, make_app  # noqa: E402
@@ -205,13 +206,6 @@ def report(figures: dict[str, Figures], runs: int, reference_runs: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def append(text: str) -> None:
-    content = RESULTS.read_text()
-    if SECTION not in content:
-        content = content.rstrip("\n") + f"\n\n{SECTION}\n"
-    RESULTS.write_text(content.rstrip("\n") + "\n\n" + text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=200)
@@ -236,7 +230,7 @@ def main() -> None:
     if load > (os.cpu_count() or 1):
         print(f"(The machine was busy: load average {load:.1f}. Compare the ratios.)")
     if not args.no_append:
-        append(text)
+        append_to_section(SECTION, text)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from reportlab.platypus import Flowable, PageBreak, Spacer  # noqa: E402
 
+from benchmarks.common import append_to_section  # noqa: E402
 from grabpack.pdf import GrabPackSnapshot, document, render_grab_pack  # noqa: E402
 from grabpack.pdf.document import (  # noqa: E402
     STYLES,
@@ -306,18 +307,10 @@ def append_results(report: str, args: argparse.Namespace) -> None:
         f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
     )
     entry = (
-        f"\n### {when}\n\n`{COMMAND} --runs {args.runs} --peer-runs {args.peer_runs}`"
+        f"### {when}\n\n`{COMMAND} --runs {args.runs} --peer-runs {args.peer_runs}`"
         f" ({machine}; medians of the runs)\n\n{report}\n"
     )
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if SECTION not in text:
-        text = text.rstrip("\n") + f"\n\n{SECTION}\n"
-    start = text.index(SECTION) + len(SECTION)
-    following = text.find("\n## ", start)
-    end = len(text) if following == -1 else following
-    text = text[:end].rstrip("\n") + "\n" + entry + text[end:]
-    RESULTS.write_text(text, encoding="utf-8")
-    print(f"appended to {RESULTS.relative_to(ROOT)}")
+    append_to_section(SECTION, entry)
 
 
 if __name__ == "__main__":
