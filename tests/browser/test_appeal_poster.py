@@ -66,7 +66,7 @@ def test_an_officer_makes_a_poster_that_prints_every_script_exactly(page, app, w
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile(r"Download the poster \(PDF")).click()
     name = download.value.suggested_filename
-    assert re.fullmatch(r"appeal-poster-[0-9a-f]{8}-\d+\.pdf", name)
+    assert re.fullmatch(r"appeal-poster-[0-9a-f]{8}-[0-9a-f]{8}\.pdf", name)
     pdf = download.value.path().read_bytes()
     lines = logical_lines(extract(pdf).text)
     assert BENGALI_NAME in lines
