@@ -28,13 +28,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     Integer,
     String,
+    Update,
     and_,
+    bindparam,
     case,
     event,
     func,
@@ -100,13 +103,11 @@ def _refresh_minutes(
     connection: Connection, episode_ids: Collection[uuid.UUID] | None, table: Any = None
 ) -> None:
     table = MissingEpisode.__table__ if table is None else table
-    statement = update(table).values(
-        minutes_to_report=whole_minutes(table.c.reported_at, table.c.noticed_at),
-        minutes_missing=whole_minutes(table.c.returned_at, went_at(table.c)),
-    )
-    if episode_ids is not None:
-        statement = statement.where(table.c.id.in_(list(episode_ids)))
-    connection.execute(statement)
+    if episode_ids is None:
+        connection.execute(_minutes_statement(table))
+    else:
+        statement = _minutes_statement(table, "id")
+        connection.execute(statement, {"keys": list(episode_ids)})
 
 
 def _refresh_windows(
@@ -118,6 +119,28 @@ def _refresh_windows(
     """Each episode's count of the patient's episodes in the window ending at it
     (itself included), and the highest grade among them: ``RepeatRule.in_window``."""
     table = MissingEpisode.__table__ if table is None else table
+    if patient_ids is None:
+        connection.execute(_windows_statement(table, window_days))
+    else:
+        statement = _windows_statement(table, window_days, "patient_id")
+        connection.execute(statement, {"keys": list(patient_ids)})
+
+
+# The statements are made once per table (and window length): every episode written
+# runs them, and building the aliased subqueries cost more than running them.
+
+
+@cache
+def _minutes_statement(table: Any, key: str | None = None) -> Update:
+    statement = update(table).values(
+        minutes_to_report=whole_minutes(table.c.reported_at, table.c.noticed_at),
+        minutes_missing=whole_minutes(table.c.returned_at, went_at(table.c)),
+    )
+    return statement if key is None else statement.where(_one_of(table.c[key]))
+
+
+@cache
+def _windows_statement(table: Any, window_days: int, key: str | None = None) -> Update:
     earlier = table.alias("earlier")
     in_window = in_repeat_window(earlier.c, table.c, window_days)
     statement = update(table).values(
@@ -126,9 +149,12 @@ def _refresh_windows(
         .where(in_window)
         .scalar_subquery(),
     )
-    if patient_ids is not None:
-        statement = statement.where(table.c.patient_id.in_(list(patient_ids)))
-    connection.execute(statement)
+    return statement if key is None else statement.where(_one_of(table.c[key]))
+
+
+def _one_of(column: Any) -> Any:
+    """``column IN (:keys)``, the list given when the statement runs."""
+    return column.in_(bindparam("keys", expanding=True))
 
 
 def kept_window_days(connection: Connection) -> int:
