@@ -79,7 +79,7 @@ def migrated_database(tmp_path_factory) -> str:
     return url if POSTGRES_URL else str(path)
 
 
-def _truncate_postgres() -> None:
+def truncate_postgres() -> None:
     tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
     db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     db.session.commit()
@@ -122,7 +122,7 @@ def app(database_url: str, app_config: dict) -> Iterator[Flask]:
     with app.app_context():
         db.session.remove()
         if POSTGRES_URL:
-            _truncate_postgres()
+            truncate_postgres()
         db.engine.dispose()
 
 
