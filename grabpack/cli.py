@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -220,11 +221,11 @@ def _written_when_complete(path: str, binary: bool = False) -> Iterator[IO[Any]]
     a failure part-way leaves any earlier file exactly as it was.
     """
     mode, encoding = ("wb", None) if binary else ("w", "utf-8")
-    if path == "-":
-        with click.open_file(path, mode, encoding=encoding) as stream:
+    if path == "-" or _is_a_stream(path):
+        with _opened(path, mode, encoding) as stream:
             yield stream
         return
-    target = Path(path)
+    target = Path(os.path.realpath(path))  # through a link: replace the file it names
     try:
         handle, temporary = tempfile.mkstemp(
             dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
@@ -242,6 +243,25 @@ def _written_when_complete(path: str, binary: bool = False) -> Iterator[IO[Any]]
         if isinstance(exc, OSError):
             raise click.ClickException(_cannot_write(target, exc)) from exc
         raise
+
+
+def _is_a_stream(path: str) -> bool:
+    """A pipe, a device or ``/dev/stdout``: something to write into, which renaming a
+    file over it would destroy (a pipe's reader would get nothing)."""
+    try:
+        mode = os.stat(path).st_mode  # through any link
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+@contextmanager
+def _opened(path: str, mode: str, encoding: str | None) -> Iterator[IO[Any]]:
+    try:
+        with click.open_file(path, mode, encoding=encoding) as stream:
+            yield stream
+    except OSError as exc:
+        raise click.ClickException(_cannot_write(Path(path), exc)) from exc
 
 
 def _cannot_write(target: Path, exc: OSError) -> str:
@@ -349,8 +369,9 @@ def _is_terminal(stream: Any) -> bool:
 def report_monthly_command(month: str, area: str | None, fmt: str, output: str) -> None:
     """The monthly recurrence review of a London month, for a scheduled job: every
     ward (of the area), opaque patient references, no names."""
-    from grabpack.domain.monthly_review import parse_month
+    from grabpack.models.base import utcnow
     from grabpack.policies import review_rules
+    from grabpack.reports.months import NoSuchReview, reviewable_month
     from grabpack.services.monthly_report import (
         ReportScope,
         UnknownArea,
@@ -359,9 +380,9 @@ def report_monthly_command(month: str, area: str | None, fmt: str, output: str) 
     )
 
     try:
-        wanted = parse_month(month)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
+        wanted = reviewable_month(month, utcnow())  # the months the page reviews
+    except NoSuchReview as exc:
+        raise click.ClickException(f"{exc.title}: {exc.message}") from exc
     _require_migrated()
     try:
         scope = ReportScope.everything(area_by_code(area) if area else None)
@@ -377,12 +398,15 @@ def report_monthly_command(month: str, area: str | None, fmt: str, output: str) 
         with _written_when_complete(output, binary=fmt == "pdf") as stream:
             for chunk in content:
                 stream.write(chunk)
+    so_far = "" if review.month_is_over else f"; {review.month.label} is not over: figures so far"
     if output != "-":
         click.echo(
             f"Wrote the monthly review of {review.month.label} "
             f"({review.area_name or 'all policing areas'}) to {output}: "
-            f"{len(review.flags)} flag{'' if len(review.flags) == 1 else 's'}."
+            f"{len(review.flags)} flag{'' if len(review.flags) == 1 else 's'}{so_far}."
         )
+    elif so_far:
+        click.echo(f"{review.month.label} is not over: figures so far.", err=True)
 
 
 @report.command("refigure")

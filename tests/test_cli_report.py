@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
+import threading
 from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -157,6 +160,18 @@ def test_the_repeat_patients_agree_with_the_episode_export(runner, march, tmp_pa
 # --- at a terminal -----------------------------------------------------------------------------
 
 
+def test_the_current_month_is_written_as_figures_so_far(runner, world, tmp_path):
+    from grabpack.domain.monthly_review import month_of
+    from grabpack.models.base import utcnow
+
+    month = month_of(utcnow())
+    output = tmp_path / "so-far.csv"
+    result = monthly(runner, str(month), "--format", "csv", "--output", str(output))
+    assert result.exit_code == 0, result.output
+    assert f"{month.label} is not over: figures so far" in result.stdout
+    assert {row["month_over"] for row in csv_rows(output.read_text())} == {"no"}
+
+
 def test_a_progress_bar_only_at_a_terminal(runner, march, tmp_path, monkeypatch):
     monkeypatch.setattr("grabpack.cli._is_terminal", lambda stream: True)
     result = monthly(runner, "2026-03", "--format", "csv", "--output", str(tmp_path / "r.csv"))
@@ -172,6 +187,23 @@ def test_a_progress_bar_only_at_a_terminal(runner, march, tmp_path, monkeypatch)
 def test_a_bad_month_is_one_line(runner, world, earlier, month):
     line = one_line(monthly(runner, month, "--format", "pdf", "--output", str(earlier)))
     assert "is not a month: give it as YYYY-MM, for example 2026-07" in line
+    left_alone(earlier)
+
+
+@pytest.mark.parametrize(
+    ("month", "said"),
+    [
+        ("2099-05", "has not started yet"),
+        ("9999-12", "has not started yet"),
+        ("1999-12", "Reviews start from January 2000"),
+        ("0001-01", "Reviews start from January 2000"),
+    ],
+)
+def test_a_month_the_page_would_not_review_is_one_line(runner, world, earlier, month, said):
+    """The same months as the page: none not yet begun (an all-zero review would read
+    as a quiet month), none before reviews start (nor a traceback at year 1)."""
+    line = one_line(monthly(runner, month, "--format", "csv", "--output", str(earlier)))
+    assert said in line
     left_alone(earlier)
 
 
@@ -218,6 +250,34 @@ def test_into_a_missing_folder_says_so(runner, march, tmp_path):
     output = tmp_path / "nowhere" / "review.pdf"
     line = one_line(monthly(runner, "2026-03", "--format", "pdf", "--output", str(output)))
     assert "does not exist" in line and str(output.parent) in line
+
+
+def test_into_a_named_pipe_writes_into_it_and_leaves_it_a_pipe(runner, march, tmp_path):
+    """A scheduled job may hand the review to another program through a pipe (or
+    ``/dev/stdout``): written straight in, never replaced by a file of that name."""
+    pipe = tmp_path / "review.csv"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    result = monthly(runner, "2026-03", "--format", "csv", "--output", str(pipe))
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)
+    assert received and csv_rows(received[0].decode())
+
+
+def test_through_a_link_writes_the_file_it_names_and_keeps_the_link(runner, march, tmp_path):
+    real = tmp_path / "reviews" / "latest.csv"
+    real.parent.mkdir()
+    real.write_bytes(BEFORE)
+    link = tmp_path / "review.csv"
+    link.symlink_to(real)
+    result = monthly(runner, "2026-03", "--format", "csv", "--output", str(link))
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == real
+    assert csv_rows(real.read_text())
+    assert [p.name for p in real.parent.iterdir()] == ["latest.csv"]
 
 
 def test_help_shows_the_usage(runner):

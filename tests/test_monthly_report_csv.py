@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
@@ -58,8 +59,9 @@ def test_the_columns_follow_the_declarations():
 
 
 def test_the_columns_start_with_where_and_end_with_the_flags():
-    assert REPORT_COLUMNS[:6] == (
+    assert REPORT_COLUMNS[:7] == (
         "month",
+        "month_over",
         "policing_area",
         "setting_code",
         "setting",
@@ -113,7 +115,7 @@ def test_names_are_written_as_typed_in_any_script():
 
 def test_a_wards_figures_are_its_own():
     row = by_ward(read(sample_report()))["WA1"]
-    assert {column: row[column] for column in REPORT_COLUMNS[6:]} == {
+    assert {column: row[column] for column in REPORT_COLUMNS[7:]} == {
         "episodes": "6",
         "patients": "5",
         "repeat_patients": "1",
@@ -182,6 +184,17 @@ def test_nothing_a_spreadsheet_would_run(typed, written):
     setting = replace(setting, wards=(ward,))
     row = read(replace(report, settings=(setting,)))[0]
     assert row["setting"] == written and row["ward"] == written
+
+
+def test_a_month_not_over_says_so_on_every_row():
+    """A scheduled job run for the current month gets the figures so far: a few days
+    beside full months would read as a quiet month."""
+    report = sample_report()
+    assert {row["month_over"] for row in read(report)} == {"yes"}
+    so_far = replace(report, made_at=datetime(2026, 7, 31, 22, 59, tzinfo=UTC))  # 23:59 BST
+    assert {row["month_over"] for row in read(so_far)} == {"no"}
+    ended = replace(report, made_at=datetime(2026, 7, 31, 23, 0, tzinfo=UTC))  # midnight BST
+    assert {row["month_over"] for row in read(ended)} == {"yes"}
 
 
 def test_an_empty_review_is_the_header_alone():

@@ -100,7 +100,16 @@ def test_signed_out_readers_are_sent_to_sign_in(client):
 
 
 @pytest.mark.parametrize(
-    "path", ["/reports/monthly", PAGE, f"{PAGE}.pdf", f"{PAGE}.csv", f"{PAGE}?area=AREA1"]
+    "path",
+    [
+        "/reports/monthly",
+        PAGE,
+        f"{PAGE}.pdf",
+        f"{PAGE}.csv",
+        f"{PAGE}?area=AREA1",
+        f"{PAGE}?area=NOPE",  # the same refusal: nothing said about which codes exist
+        "/reports/monthly?area=NOPE",
+    ],
 )
 def test_nurses_are_refused(client, auth, world, path):
     auth.login(world.nurse_a)

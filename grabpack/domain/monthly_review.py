@@ -284,6 +284,13 @@ class Fault:
     key: str
     label: str
     found: Callable[[ReportingFacts, ReportingPolicy], bool]
+    proper_noun: bool = False  # the label starts with a name, kept capitalised mid-sentence
+
+    @property
+    def in_a_sentence(self) -> str:
+        """The label inside a sentence: "reported to police late", but "Ministry of
+        Justice not told in time"."""
+        return self.label if self.proper_noun else self.label[:1].lower() + self.label[1:]
 
 
 # The same predicates as ``ReportingFacts.problems`` and the export's columns: the
@@ -299,6 +306,7 @@ REPORTING_FAULTS: tuple[Fault, ...] = (
         "moj_not_told_in_time",
         "Ministry of Justice not told in time",
         lambda f, p: f.moj_fault(p) is not None,
+        proper_noun=True,
     ),
 )
 
@@ -386,7 +394,7 @@ class PoorReportingRule:
             (f for f in REPORTING_FAULTS if summary.fault_counts[f.key]),
             key=lambda f: -summary.fault_counts[f.key],
         )
-        detail = ", ".join(f"{f.label.lower()} {summary.fault_counts[f.key]}" for f in worst)
+        detail = ", ".join(f"{f.in_a_sentence} {summary.fault_counts[f.key]}" for f in worst)
         share = _percent(summary.poor_share * 100)
         return (
             f"{summary.poor} of {summary.episodes} episodes ({share}%) poorly reported"
@@ -526,6 +534,23 @@ class MonthlyReport:
     def title(self) -> str:
         where = self.covers or self.area_name or "All policing areas"
         return f"Monthly missing review: {self.month.label}, {where}"
+
+    @property
+    def covers_in_words(self) -> str:
+        """What the review covers, for the paper's header: the reader's wards or areas,
+        the one area asked for, or every area."""
+        if self.covers:
+            return self.covers
+        if self.area_name:
+            return f"{self.area_name} ({self.area_code})"
+        return "All policing areas"
+
+    @property
+    def month_is_over(self) -> bool:
+        """Whether the month had ended when the figures were made. The current month's
+        review holds the figures so far, and every output says so: compared with full
+        months, a few days would read as a quiet month."""
+        return self.made_at >= month_bounds(*self.month)[1]
 
     @property
     def previous_month(self) -> Month:

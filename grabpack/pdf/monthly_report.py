@@ -394,10 +394,11 @@ class MonthlyReportRenderer(DocumentRenderer):
     # --- hooks ---
 
     def _header_title(self) -> str:
-        return f"Monthly missing review: {self.report.month.label}"
+        so_far = "" if self.report.month_is_over else " (not over: figures so far)"
+        return f"Monthly missing review: {self.report.month.label}{so_far}"
 
     def _header_note(self, first_page: bool) -> str:
-        return self._area()
+        return self.report.covers_in_words
 
     def _footer_note(self) -> str:
         return (
@@ -415,12 +416,6 @@ class MonthlyReportRenderer(DocumentRenderer):
             *self._repeat_patients(),
         ]
 
-    def _area(self) -> str:
-        report = self.report
-        if report.area_name is None:
-            return "All policing areas"
-        return f"{report.area_name} ({report.area_code})"
-
     # --- what the review covers, and its rules ---
 
     def _scope(self) -> list[Flowable]:
@@ -431,13 +426,25 @@ class MonthlyReportRenderer(DocumentRenderer):
             f"{month.label}: episodes noticed from 00:00 on 1 {date(*month, 1):%B} to the end "
             f"of {last_day} {date(*month, 1):%B}, London time"
         )
-        return [
+        rows = [
             text(report.title, STYLES.name),
             spacer(2),
             FieldRow("Month", text(covers, direction="ltr")),
-            FieldRow("Policing area", text(self._area())),
+            FieldRow("Covers", text(report.covers_in_words)),
             FieldRow("Figures as at", text(london_time(report.made_at), direction="ltr")),
         ]
+        if not report.month_is_over:
+            rows.append(
+                FieldRow(
+                    "Not over yet",
+                    text(
+                        f"{month.label} had not ended when these figures were made: they are "
+                        "the figures so far, not the whole month's.",
+                        STYLES.warning,
+                    ),
+                )
+            )
+        return rows
 
     def _rules(self) -> list[Flowable]:
         rules = self.report.rules

@@ -51,11 +51,6 @@ def reviewable_month(text: str, now: datetime) -> Month:
     return month
 
 
-def is_unfinished(month: Month, now: datetime) -> bool:
-    """Is ``month`` the current London month (figures so far, not the whole month)?"""
-    return month == month_of(now)
-
-
 def months_offered(now: datetime, shown: Month) -> list[Month]:
     """The months the page's chooser lists, newest first: this month and the two
     years before it, and the month shown even when it is older."""

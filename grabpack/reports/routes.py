@@ -28,7 +28,6 @@ from grabpack.reports.choices import areas_for
 from grabpack.reports.months import (
     EARLIEST,
     NoSuchReview,
-    is_unfinished,
     last_full_month,
     months_offered,
     reviewable_month,
@@ -127,11 +126,11 @@ def _page(report: MonthlyReport, now: datetime) -> dict[str, Any]:
         "trend_chart": charts.trend_chart(report.trend, subject, "trend-chart"),
         "change_chart": charts.change_chart(report.trend, subject, "change-chart"),
         "trend_rows": trend_rows(report.trend),
-        "unfinished": is_unfinished(report.month, now),
+        "unfinished": not report.month_is_over,
         "months": months_offered(now, report.month),
         "areas": areas_for(current_user),
         "earlier": before if before >= EARLIEST else None,
-        "later": None if is_unfinished(report.month, now) else after,
+        "later": after if report.month_is_over else None,
         "later_label": after.label,
     }
 

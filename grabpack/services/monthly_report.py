@@ -141,6 +141,9 @@ def scope_for(reader: User, area_code: str | None = None) -> ReportScope:
     """Ward managers review their wards, police their areas, administrators every
     area in aggregate; ``area_code`` narrows to one policing area the reader covers."""
     role = reader.role_enum
+    if role not in (Role.ADMIN, Role.WARD_MANAGER, Role.POLICE):
+        # Before the area is looked up: a refusal must not say which codes exist.
+        raise ReportNotAllowed("The monthly review is for ward managers, police and administrators")
     area = area_by_code(area_code) if area_code else None
     if role is Role.ADMIN:
         wards = None if area is None else frozenset(_area_ward_ids([area.id]))
@@ -168,7 +171,7 @@ def scope_for(reader: User, area_code: str | None = None) -> ReportScope:
             reader=reader,
             covers=_listed(names, "policing areas"),
         )
-    raise ReportNotAllowed("The monthly review is for ward managers, police and administrators")
+    raise AssertionError(f"no review scope for {role}")  # unreachable: refused above
 
 
 # --- The computation ---------------------------------------------------------------------------

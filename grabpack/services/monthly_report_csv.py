@@ -28,6 +28,7 @@ FAULT_COLUMNS = tuple(fault.key for fault in REPORTING_FAULTS)
 
 REPORT_COLUMNS = (
     "month",
+    "month_over",
     "policing_area",
     "setting_code",
     "setting",
@@ -67,10 +68,11 @@ def report_csv_lines(report: MonthlyReport) -> Iterator[str]:
 def report_rows(report: MonthlyReport) -> Iterator[dict[str, Any]]:
     """One row per ward, settings in the review's order, each ward's figures beside
     its setting's flags."""
-    month = str(report.month)
+    month, over = str(report.month), report.month_is_over
     for setting, ward in report.wards:
         yield {
             "month": month,
+            "month_over": over,
             "policing_area": setting.area_code,
             "setting_code": setting.code,
             "setting": setting.name,

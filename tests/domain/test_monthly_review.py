@@ -18,6 +18,7 @@ from grabpack.domain.monthly_review import (
     Month,
     NoticedEpisode,
     PoorReportingRule,
+    ReportingSummary,
     VolumeRule,
     high_risk_repeat_flag,
     highest_grade,
@@ -393,6 +394,13 @@ def test_reporting_summary_worked_by_hand():
         "3 of 5 episodes (60%) poorly reported: reported to police late 2, no grab pack 1, "
         "s18 retake limit not stated 1 (flag: at least 25%)"
     )
+
+
+def test_a_flag_reason_keeps_the_ministry_of_justice_a_name():
+    counts = {fault.key: 0 for fault in REPORTING_FAULTS} | {"moj_not_told_in_time": 2}
+    summary = ReportingSummary(4, 2, counts, 0, None, None)
+    reason = PoorReportingRule().flag("ward", "WA1", summary).reason
+    assert "poorly reported: Ministry of Justice not told in time 2" in reason
 
 
 def test_reporting_faults_are_the_reporting_rules_own():

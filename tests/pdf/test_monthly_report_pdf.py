@@ -312,6 +312,24 @@ def test_it_opens_with_the_month_the_area_and_when_it_was_made(sample):
     assert "Figures as at 3 August 2026, 09:15 BST" in first
 
 
+def test_a_readers_own_wards_are_named_on_every_page_not_every_area():
+    """A ward manager's review covers their wards: the paper must not claim more."""
+    report = replace(sample_report(), area_code=None, area_name=None, covers="Ward A and Ward B")
+    pages = extract(render_monthly_report(report)).pages
+    assert "Covers Ward A and Ward B" in flat(pages[0])
+    assert all("Ward A and Ward B" in flat(page) for page in pages)
+    assert not any("All policing areas" in flat(page) for page in pages)
+
+
+def test_a_month_not_over_says_its_figures_are_so_far_on_every_page():
+    report = replace(sample_report(), made_at=datetime(2026, 7, 3, 8, 15, tzinfo=UTC))
+    pages = extract(render_monthly_report(report)).pages
+    assert "July 2026 had not ended when these figures were made" in flat(pages[0])
+    assert all("not over: figures so far" in flat(page) for page in pages)
+    assert not any("not over" in flat(page) for page in extract(render_monthly_report(
+        sample_report())).pages)  # fmt: skip
+
+
 def test_the_rules_used_are_printed_with_their_thresholds():
     rules = ReviewRules(
         RepeatRule(episodes=4, window_days=60),
