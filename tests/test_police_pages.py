@@ -317,3 +317,28 @@ def test_a_restricted_patient_page_says_the_ministry_of_justice_must_be_told(
     assert "The Ministry of Justice must be told of any absence." in box
     assert "MOJ/2026/0042" in box
     assert "Restricted patient (" not in client.get(f"/police/patients/{informal_id}").text
+
+
+def test_once_the_patient_is_back_the_page_says_the_power_no_longer_applies(
+    app, client, auth, world
+):
+    """s18 is a power to take back a patient who is absent: in the hours police may
+    still look after the return, the page must not read "Can be taken back until"."""
+    with app.app_context():
+        patient = factories.patient_on(
+            world.ward_a, "Siobhán Ní Bhriain", factories.FULL_LEGAL, world.nurse_a
+        )
+        db.session.commit()
+        episode = factories.open_for(patient, world.nurse_a)
+        db.session.commit()
+        was_told = episode.retake_power.headline
+        factories.close(episode, world.nurse_a, hours_ago=0.1)
+        db.session.commit()
+        patient_id = str(patient.id)
+    assert was_told.startswith("Can be taken back until")
+    auth.login(world.police_a)
+    page = client.get(f"/police/patients/{patient_id}").text
+    power = " ".join(re.sub("<[^>]+>", " ", page.split("<h2>Power to retake</h2>")[1]).split())
+    assert power.startswith("Returned: the power to take back no longer applies")
+    assert html.escape(was_told) in page  # what police were told, kept for the record
+    assert "What police were told while the patient was missing" in page

@@ -437,22 +437,46 @@ def _days_from_start(work: _Working) -> RetakePower:
             f"{reason} They ended at the end of {long_date(last_day)}, before the absence "
             f"began on {long_date(first_day)}.",
         )
+    return _until(work, last_day, reason, "s18", cautions)
+
+
+def _until(
+    work: _Working, last_day: date, reason: str, power: str, cautions: list[str]
+) -> RetakePower:
+    """Retake until the end of ``last_day``, unless detention ended sooner, during the
+    absence: the power ends with it. Only the day detention ended is recorded, not the
+    moment, so the power is given to the end of the day before: ending early, never
+    late (a day too late is unlawful detention)."""
+    ended_on = work.facts.detention_ended_on
+    if ended_on is None or ended_on > last_day:
+        return work.power(
+            Answer.RETAKE_UNTIL,
+            reason,
+            power=power,
+            ends_at=end_of_london_day(last_day),
+            cautions=tuple(cautions),
+        )
+    work.use("Detention ended", long_date(ended_on))
+    day_before = ended_on - timedelta(days=1)
+    if work.first_day is not None and day_before < work.first_day:
+        return work.power(
+            Answer.NOT_KNOWN,
+            f"{reason} But detention ended on {long_date(ended_on)}, the day the absence "
+            "began, and the time it ended is not recorded: whether the patient was still "
+            "detained when they went is not known.",
+            power=power,
+            missing=("the time detention ended",),
+            cautions=tuple(cautions),
+        )
     return work.power(
         Answer.RETAKE_UNTIL,
-        reason,
-        power="s18",
-        ends_at=_capped(work, end_of_london_day(last_day)),
+        f"{reason} But detention ended on {long_date(ended_on)}, and the power ends with "
+        f"it: the time is not recorded, so it is given to the end of {long_date(day_before)}, "
+        "the day before.",
+        power=power,
+        ends_at=end_of_london_day(day_before),
         cautions=tuple(cautions),
     )
-
-
-def _capped(work: _Working, ends_at: datetime) -> datetime:
-    """A detention that ended during the absence ends the power with it."""
-    ended_on = work.facts.detention_ended_on
-    if ended_on is None:
-        return ends_at
-    work.use("Detention ended", long_date(ended_on))
-    return min(ends_at, end_of_london_day(ended_on))
 
 
 PERIOD_NOUN = {"cto_17e": "the CTO", "s7": "guardianship"}
@@ -523,13 +547,7 @@ def _six_months_or_period_end(work: _Working) -> RetakePower:
         if six_end >= period_end
         else f"the current period of {noun} ends on {long_date(period_end)}"
     )
-    return work.power(
-        Answer.RETAKE_UNTIL,
-        f"{rule}: {which}.",
-        power=power,
-        ends_at=_capped(work, end_of_london_day(last_day)),
-        cautions=tuple(cautions),
-    )
+    return _until(work, last_day, f"{rule}: {which}.", power, cautions)
 
 
 _RULES: dict[RetakeRule, Callable[[_Working], RetakePower]] = {

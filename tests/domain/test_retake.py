@@ -344,9 +344,30 @@ def test_detention_ended_before_the_absence_gives_no_power():
     assert "ended on 20 February 2027" in result.reason
 
 
-def test_detention_ended_during_the_absence_ends_the_power_with_it():
+def test_detention_ended_during_the_absence_ends_the_power_with_it_and_says_so():
+    """Only the day is recorded, not the moment: the power is given to the end of the
+    day before (ending early, never late), and the reason says why the date is not the
+    six months it goes on to name."""
     result = power("s3", period_ends_on=date(2027, 9, 1), detention_ended_on=date(2027, 3, 5))
-    assert ends_on(result) == date(2027, 3, 5)
+    assert result.answer is Answer.RETAKE_UNTIL and ends_on(result) == date(2027, 3, 4)
+    assert result.until_text == "the end of 4 March 2027"
+    assert "the current period of detention ends on 1 September 2027" in result.reason
+    assert "detention ended on 5 March 2027, and the power ends with it" in result.reason
+    assert "to the end of 4 March 2027, the day before" in result.reason
+
+
+def test_section_2_ended_during_the_absence_says_so_too():
+    result = power("s2", section_start_on=date(2027, 2, 20), detention_ended_on=date(2027, 3, 3))
+    assert ends_on(result) == date(2027, 3, 2)
+    assert "detention ended on 3 March 2027" in result.reason
+
+
+def test_detention_ended_on_the_first_day_of_absence_is_not_known():
+    """Which came first, the end of detention or the absence, is not recorded."""
+    result = power("s3", period_ends_on=date(2027, 9, 1), detention_ended_on=date(2027, 3, 1))
+    assert result.answer is Answer.NOT_KNOWN and result.ends_at is None
+    assert result.missing == ("the time detention ended",)
+    assert "ended on 1 March 2027, the day the absence began" in result.reason
 
 
 def test_no_legal_status_is_not_known_naming_it():
