@@ -4,6 +4,8 @@ its charts, a bounded number of queries, and the PDF and CSV downloads."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import uuid
 from datetime import datetime, timedelta
@@ -165,6 +167,41 @@ def test_the_whole_review_counts_every_ward_in_scope(client, auth, world, review
 
 
 # --- Narrowing to one area ---------------------------------------------------------------
+
+
+def test_a_settings_figures_are_the_whole_settings_whoever_reads(app, client, auth, world, review):
+    """Ward A's manager reads Ward A's rows, but Site One's figures and flags are the
+    whole site's, the same as police and administrators see: Ward A alone went from
+    none to 5 episodes (a rise), the site from a mean of 5 to 6 (no high volume)."""
+    with app.app_context():
+        site = db.session.scalar(select(Setting).where(Setting.code == "S1"))
+        other = Ward(code="WA2", name="Ward A Two", setting=site, phone_24h="020 7946 0003")
+        db.session.add(other)
+        db.session.flush()
+        patient = patient_on("WA2", "Nia Neighbour")
+        for back in (1, 2, 3):
+            earlier = LAST
+            for _ in range(back):
+                earlier = previous_month(earlier)
+            for day in range(1, 6):
+                add_episode(patient, day_in(earlier, day), world.nurse_a)
+        add_episode(patient, day_in(LAST, 22), world.nurse_a)
+        db.session.commit()
+
+    def rows(email: str) -> dict[str, dict[str, str]]:
+        auth.login(email)
+        text = client.get(f"{PAGE}.csv").text
+        auth.logout()
+        return {row["ward_code"]: row for row in csv.DictReader(io.StringIO(text))}
+
+    manager, admin = rows(world.manager_a), rows(world.admin)
+    assert set(manager) == {world.ward_a}  # the manager's ward rows only
+    setting_columns = ("setting_volume_flag", "setting_poor_reporting_flag")
+    assert manager[world.ward_a]["volume_flag"] == "yes"  # the ward: 5 after none
+    assert [manager[world.ward_a][c] for c in setting_columns] == ["no", "no"]
+    assert [admin[world.ward_a][c] for c in setting_columns] == ["no", "no"]
+    flags = section(page(client, auth, world.manager_a).text, "flags")
+    assert "High-volume ward" in flags and "High-volume setting" not in flags
 
 
 def test_an_administrator_can_narrow_to_one_area(client, auth, world, review):

@@ -646,29 +646,18 @@ def monthly_report(
     month: Month, scope: ReportScope, rules: ReviewRules, now: datetime | None = None
 ) -> MonthlyReport:
     """The review of ``month`` for ``scope``: a fixed number of queries (eight, and one
-    for the names a reader may see), whatever the number of episodes, wards or patients."""
+    for the names a reader may see; twice eight for a reader of part of a setting),
+    whatever the number of episodes, wards or patients."""
     now = now or utcnow()
     in_scope = _wards_in_scope(scope)
     settings_of = {row[0]: row[3] for row in in_scope}
-    counts = _counts(month, scope, rules.reporting, now, settings_of)
-    reporting = _middles(E.minutes_to_report, E.minutes_to_report.is_not(None), month, scope)
-    missing = _middles(E.minutes_missing, E.minutes_missing.is_not(None), month, scope)
-    kept_window = kept_window_days(db.session.connection())
-    repeats = _repeat_episodes(month, scope, rules.repeat, kept_window)
-    repeated = _repeats(repeats, settings_of)
-    repeat_counts = repeated.counts
-    by_ward_month = _monthly_counts(month, scope)
-    nothing = (None, None)
+    ours = _aggregates(month, scope, rules, now, settings_of)
+    whole = _whole_settings(month, scope, settings_of, rules, now) or ours
+    by_ward_month = ours.by_ward_month
 
     def line(level: str, key: Any, by_month: Mapping[Month, int]) -> Figures:
-        return _figures(
-            counts[level].get(key),
-            reporting[level].get(key, nothing),
-            missing[level].get(key, nothing),
-            repeat_counts[level].get(key, 0),
-            by_month,
-            month,
-        )
+        source = whole if level == "setting" else ours
+        return source.figures(level, key, by_month, month)
 
     settings: dict[int, dict[str, Any]] = {}
     for (
@@ -697,7 +686,11 @@ def monthly_report(
         )
     setting_rows = []
     for setting_id, setting in settings.items():
-        by_month = _summed(by_ward_month.get(w.ward_id, {}) for w in setting["wards"])
+        by_month = _summed(
+            counts
+            for ward_id, counts in whole.by_ward_month.items()
+            if whole.settings_of[ward_id] == setting_id
+        )
         figures = _flagged(line("setting", setting_id, by_month), "setting", setting["name"], rules)
         setting_rows.append(
             SettingRow(
@@ -711,7 +704,7 @@ def monthly_report(
         )
     all_months = _summed(by_ward_month.values())
     total = line("total", 0, all_months)
-    patients = _repeat_patient_rows(scope, repeated, now)
+    patients = _repeat_patient_rows(scope, ours.repeated, now)
     flags = [f for s in setting_rows for f in s.figures.flags]
     flags += [f for s in setting_rows for w in s.wards for f in w.figures.flags]
     flags += _patient_flags(patients or (), rules)
@@ -728,6 +721,63 @@ def monthly_report(
         flags=tuple(flags),
         covers=scope.covers,
     )
+
+
+@dataclass(frozen=True)
+class _Aggregates:
+    """Every SQL aggregate of one scope's month, by level (ward, setting, total)."""
+
+    counts: dict[str, dict[Any, Any]]
+    reporting: dict[str, dict[Any, Any]]
+    missing: dict[str, dict[Any, Any]]
+    repeated: _Repeats
+    by_ward_month: dict[int, dict[Month, int]]
+    settings_of: Mapping[int, int]
+
+    def figures(self, level: str, key: Any, by_month: Mapping[Month, int], month: Month) -> Figures:
+        nothing = (None, None)
+        return _figures(
+            self.counts[level].get(key),
+            self.reporting[level].get(key, nothing),
+            self.missing[level].get(key, nothing),
+            self.repeated.counts[level].get(key, 0),
+            by_month,
+            month,
+        )
+
+
+def _aggregates(
+    month: Month, scope: ReportScope, rules: ReviewRules, now: datetime, settings_of: Mapping
+) -> _Aggregates:
+    """The month's figures for the wards in ``scope``, in a fixed number of statements."""
+    kept_window = kept_window_days(db.session.connection())
+    return _Aggregates(
+        counts=_counts(month, scope, rules.reporting, now, settings_of),
+        reporting=_middles(E.minutes_to_report, E.minutes_to_report.is_not(None), month, scope),
+        missing=_middles(E.minutes_missing, E.minutes_missing.is_not(None), month, scope),
+        repeated=_repeats(_repeat_episodes(month, scope, rules.repeat, kept_window), settings_of),
+        by_ward_month=_monthly_counts(month, scope),
+        settings_of=settings_of,
+    )
+
+
+def _whole_settings(
+    month: Month, scope: ReportScope, settings_of: Mapping[int, int], rules, now: datetime
+) -> _Aggregates | None:
+    """The figures of every ward of the settings in ``scope``, when the scope holds only
+    some of them (a ward manager's wards): a setting's figures and flags are the whole
+    setting's, the same whoever reads the review. Aggregates only: no patient rows.
+    None when the scope already holds whole settings."""
+    if scope.ward_ids is None:
+        return None
+    statement = select(Ward.id, Ward.setting_id).where(
+        Ward.setting_id.in_(sorted(set(settings_of.values())))
+    )
+    all_wards = {ward_id: setting_id for ward_id, setting_id in db.session.execute(statement)}
+    if set(all_wards) <= scope.ward_ids:
+        return None
+    whole = ReportScope(ward_ids=frozenset(all_wards), patient_rows=False)
+    return _aggregates(month, whole, rules, now, all_wards)
 
 
 def _repeat_patient_rows(
