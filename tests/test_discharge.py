@@ -125,3 +125,23 @@ def test_a_nurse_cannot_undo_a_discharge(app, client, auth, world):
     with app.app_context():
         assert db.session.get(Patient, patient_id).discharged_at is not None
     assert actions(app, patient_id) == ["patient.discharge"]
+
+
+def test_a_missing_patient_cannot_be_transferred_and_nothing_changes(app, client, auth, world):
+    """Police ring the ward on the episode and its staff act on it: moving the patient
+    while missing would send police to a ward that can no longer open the record."""
+    patient_id = on_ward_a(app, world, missing=True)
+    auth.login(world.nurse_a)
+    page = client.get(f"/patients/{patient_id}").text
+    assert "Transfer patient</button>" not in page
+    assert "cannot be transferred while they are missing" in page
+    token = csrf_token(client.get(f"/patients/{patient_id}/discharge").text)
+    refused = client.post(
+        f"/patients/{patient_id}/transfer",
+        data={"csrf_token": token, "ward": "WB1"},
+        follow_redirects=True,
+    )
+    assert "This patient is missing now" in refused.text and "before transferring" in refused.text
+    with app.app_context():
+        assert db.session.get(Patient, patient_id).ward.code == "WA1"
+    assert actions(app, patient_id) == []

@@ -81,10 +81,10 @@ def transfer(patient: Patient, to_ward_code: str, author: User) -> Ward:
     to_ward = db.session.scalar(select(Ward).where(Ward.code == to_ward_code))
     if to_ward is None:
         raise PatientError("Choose the ward to transfer to")
-    if patient.is_discharged:
-        raise PatientError("A discharged patient cannot be transferred")
     if to_ward.id == patient.ward_id:
         raise PatientError("The patient is already on this ward")
+    if reason := transfer_refusal(patient):
+        raise PatientError(reason)
     from_code = patient.ward.code
     patient.ward_id = to_ward.id
     request_review(patient, "transferred")
@@ -102,6 +102,26 @@ MISSING_NOW = (
     "This patient is missing now. Close the missing episode (record their return or "
     "where they were found) before discharging them: police are using their grab pack."
 )
+
+
+MISSING_NOW_TRANSFER = (
+    "This patient is missing now. Close the missing episode (record their return or "
+    "where they were found) before transferring them: police ring this ward about it, "
+    "and another ward's staff could not open it."
+)
+
+
+def transfer_refusal(patient: Patient) -> str | None:
+    """Why this patient cannot be transferred now, or None if they can.
+
+    Access follows the ward: moved while missing, the episode would leave the staff
+    police are ringing, and police would be given another ward's phone.
+    """
+    if patient.is_discharged:
+        return "A discharged patient cannot be transferred"
+    if open_episode_for(patient) is not None:
+        return MISSING_NOW_TRANSFER
+    return None
 
 
 def discharge_refusal(patient: Patient) -> str | None:

@@ -137,6 +137,7 @@ def patient(patient_id: uuid.UUID):
         episodes=episodes,
         today=london_today(),
         transfer_form=_transfer_form(patient),
+        transfer_refusal=patients.transfer_refusal(patient),
         readmit_form=ReadmitForm(),
     )
 
