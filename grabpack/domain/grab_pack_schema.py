@@ -127,6 +127,9 @@ class Field:
     # Counts towards completeness only when this says so of the pack's data (a fact
     # that only some legal statuses need).
     needed_when: Callable[[dict], bool] | None = None
+    # Set for a field no version may be saved without, even as a draft: what to say
+    # when it is blank (``pack_problems``).
+    required: str = ""
 
     def is_needed(self, data: dict) -> bool:
         """Whether the completeness checklist asks for this field in ``data``."""
@@ -225,6 +228,9 @@ GRAB_PACK: tuple[Section, ...] = (
                 "Full name",
                 counts_for_completeness=True,
                 briefing=Briefing(Block.NAME),
+                # Police read the name off the pack: never "Name not recorded" beside
+                # the registered name on their list.
+                required="Enter the patient's full name",
             ),
             Field("preferred_name", "Preferred name", briefing=Briefing(Block.IDENTITY)),
             Field(
@@ -651,6 +657,52 @@ def on_briefing_sheet(
         if item.briefing is not None and item.briefing.block is block
     ]
     return sorted(marked, key=lambda pair: pair[1].briefing.order)
+
+
+# --- what no version may be saved with --------------------------------------------------
+
+PERIOD_ENDS_BEFORE_START = (
+    "The date the current period ends must be on or after the date the section started"
+)
+
+
+def period_end_problem(section_start_on: date | None, period_ends_on: date | None) -> str | None:
+    """Why the end of the current period cannot be right, or ``None``.
+
+    A period cannot end before the section started: such a date is a typo, and the
+    power to retake worked from it tells police "No power to take back", giving the
+    patient up too early. Unknown dates are not judged. The grab pack's section G and
+    the episode's legal position (``period_ends_on``) both ask for these two dates.
+    """
+    if section_start_on is None or period_ends_on is None:
+        return None
+    return PERIOD_ENDS_BEFORE_START if period_ends_on < section_start_on else None
+
+
+def _stored_date(data: dict, section_key: str, field_key: str) -> date | None:
+    """A stored date, or ``None`` when absent or unreadable."""
+    value = value_of(data, section_key, field_key)
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def pack_problems(data: dict) -> list[tuple[str, str, str]]:
+    """What stops ``data`` being saved, even as a draft, as (section key, field key,
+    message) in page order: a required field left blank, and a current period that
+    ends before its section started. A draft may lack anything else (the checklist
+    lists it); these would tell police something wrong. The form shows each beside
+    its field and the save service refuses on the same rule."""
+    found = [
+        (section.key, field.key, field.required)
+        for section, field in iter_fields()
+        if field.required and not str(value_of(data, section.key, field.key) or "").strip()
+    ]
+    started = _stored_date(data, "legal", "section_start_on")
+    if message := period_end_problem(started, _stored_date(data, "legal", "section_expires_on")):
+        found.append(("legal", "section_expires_on", message))
+    return found
 
 
 def iter_fields() -> Iterator[tuple[Section, Field]]:

@@ -1,8 +1,9 @@
 """The edit form's mechanics that are not validation: adding and removing entries
 of repeatable groups without losing what was typed, turning a posted form into
 the save service's ``Submission`` and its answer back into a form, and carrying
-an uploaded photo across a conflict without trusting the browser with a raw
-photo id."""
+an uploaded photo across every form shown again instead of saved (a conflict, an
+Add or Remove button, a mistake to correct) without trusting the browser with a
+raw photo id."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import uuid
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
 
 from grabpack.domain.grab_pack_schema import GRAB_PACK, Group
 from grabpack.models import Photo
@@ -23,8 +24,13 @@ from grabpack.services.grab_packs import (
     NewPhoto,
     PhotoChoice,
     Submission,
+    hold_photo,
     new_submission_id,
 )
+from grabpack.services.photos import PhotoError
+from grabpack.transactions import saving
+
+PHOTO_NOT_KEPT = "The photo you chose was not saved: choose it again"
 
 GROUPS = {
     f"{s.key}-{item.key}": item for s in GRAB_PACK for item in s.items if isinstance(item, Group)
@@ -82,6 +88,48 @@ def read_pending_photo(token: str, patient_id: uuid.UUID) -> int | None:
     return int(payload["photo"])
 
 
+def keep_upload(form, upload: FileStorage | None, patient_id: uuid.UUID) -> None:
+    """Keep a photo chosen on a form that is shown again instead of saved: stored
+    now and carried in ``pending_photo``, so that the next Save saves it (the page
+    says so). A file we do not accept, or a database too busy to store it, is said
+    on the photo field: nothing chosen is dropped without a word."""
+    if not _chosen(upload):
+        return
+    with saving(None, PhotoError) as outcome:
+        photo = hold_photo(upload.read())
+    if outcome.saved:
+        carry_photo(form, photo, patient_id)
+    else:
+        _photo_error(form, PHOTO_NOT_KEPT if outcome.busy else outcome.refusal)
+
+
+def after_refusal(
+    form, upload: FileStorage | None, stored: Photo | None, patient_id: uuid.UUID
+) -> None:
+    """The photo on a form the save service refused, or could not reach: carried if
+    the refusal kept it; otherwise a new upload went with the refused transaction,
+    and the page says to choose it again. One carried from before stays carried."""
+    if stored is not None:
+        carry_photo(form, stored, patient_id)
+    elif _chosen(upload) and not form.photo.errors:
+        _photo_error(form, PHOTO_NOT_KEPT)
+
+
+def carry_photo(form, photo: Photo, patient_id: uuid.UUID) -> None:
+    """Carry ``photo`` to the next save. The upload beat the "Remove the photo" box
+    on the form that sent it, so the box is cleared rather than left to remove it."""
+    form.pending_photo.data = sign_pending_photo(photo.id, patient_id)
+    form.remove_photo.data = False
+
+
+def _chosen(upload: FileStorage | None) -> bool:
+    return upload is not None and bool(upload.filename)
+
+
+def _photo_error(form, message: str) -> None:
+    form.photo.errors = [*form.photo.errors, message]
+
+
 # --- the form and the save service --------------------------------------------------------
 
 
@@ -97,14 +145,16 @@ def submission(form, patient_id: uuid.UUID) -> Submission:
 
 
 def _photo_choice(form, patient_id: uuid.UUID) -> PhotoChoice:
-    """A new upload, else one carried over a conflict, else removal, else keep."""
+    """A new upload, else removal, else one carried from a form shown before, else
+    keep. Removal beats a carried photo: the box was ticked on the page that said a
+    new photo was chosen, so the nurse meant that one too."""
     upload = form.photo.data
     if upload and getattr(upload, "filename", ""):
         return NewPhoto(upload.read())
-    if photo_id := read_pending_photo(form.pending_photo.data, patient_id):
-        return CarriedPhoto(photo_id)
     if form.remove_photo.data:
         return None
+    if photo_id := read_pending_photo(form.pending_photo.data, patient_id):
+        return CarriedPhoto(photo_id)
     return KEEP_PHOTO
 
 

@@ -30,7 +30,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
 from grabpack.domain.clock import time_text
-from grabpack.domain.grab_pack_schema import GRAB_PACK, Field, FieldType, Group, is_empty
+from grabpack.domain.grab_pack_schema import (
+    GRAB_PACK,
+    Field,
+    FieldType,
+    Group,
+    is_empty,
+    pack_problems,
+)
 from grabpack.domain.nhs_number import InvalidNHSNumber, normalise_nhs_number
 from grabpack.domain.pack_data import in_one_shape
 from grabpack.domain.postcode import InvalidPostcode, normalise_postcode
@@ -178,6 +185,22 @@ def _section_form(section) -> type[Form]:
     return type(f"{section.key.title()}SectionForm", (Form,), attrs)
 
 
+class _GrabPackForm(FlaskForm):
+    """The pack form: each field checked alone, then the rules no draft may break
+    (``pack_problems``: a name, dates in order), each beside the field to change.
+    Fields that could not be read are left out of those rules: they have their own
+    error already."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for section_key, field_key, message in pack_problems(to_data(self)):
+            field = self[section_key].form[field_key]
+            if not field.errors:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
+
+
 @cache
 def grab_pack_form_class() -> type[FlaskForm]:
     attrs: dict[str, Any] = {
@@ -200,7 +223,7 @@ def grab_pack_form_class() -> type[FlaskForm]:
             ],
         ),
     )
-    return type("GrabPackForm", (FlaskForm,), attrs)
+    return type("GrabPackForm", (_GrabPackForm,), attrs)
 
 
 # Stored shape <-> form shape -------------------------------------------------

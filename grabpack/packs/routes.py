@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 
 from grabpack.auth import kept_forms
 from grabpack.auth.decorators import STAFF, roles_required
@@ -181,8 +182,9 @@ def edit(patient_id: uuid.UUID):
             # Sent after the sign-out: every entry back, on the version it was based on
             # (Save then merges with any colleague's save since, as for any stale form).
             return _render_edit(patient, grab_pack_form_class()(formdata=kept), current)
-        start = current.data if current else {"identity": {"full_name": patient.full_name}}
-        form = editing.new_form(start, current.number if current else 0)
+        form = editing.new_form(
+            packs.starting_data(patient, current), current.number if current else 0
+        )
         return _render_edit(patient, form, current)
 
     form_class = grab_pack_form_class()
@@ -191,8 +193,15 @@ def edit(patient_id: uuid.UUID):
         return _change_entries(patient, form_class, change, current)
     form = form_class()
     if not form.validate():
+        editing.keep_upload(form, _upload(), patient.id)
         return _render_edit(patient, form, current)
     return _save(patient, form, current)
+
+
+def _upload() -> FileStorage | None:
+    """The photo file the form sent, if any (an Add or Remove rebuilds the form
+    from the text fields alone)."""
+    return request.files.get("photo")
 
 
 def _change_entries(patient, form_class, change, current):
@@ -203,6 +212,7 @@ def _change_entries(patient, form_class, change, current):
     form = form_class(formdata=formdata)
     if action == "add":
         editing.add_entry(form, group)
+    editing.keep_upload(form, _upload(), patient.id)
     return _render_edit(patient, form, current)
 
 
@@ -211,6 +221,7 @@ def _save(patient, form, current):
     with saving(form) as outcome:
         result = packs.save(patient, current_user, editing.submission(form, patient.id))
     if outcome.busy:  # the form now says the database was busy; nothing was saved
+        editing.after_refusal(form, _upload(), None, patient.id)
         return _render_edit(patient, form, current), 503
     match result:
         case packs.Saved(version=saved) | packs.DoubleClick(version=saved):
@@ -222,8 +233,9 @@ def _save(patient, form, current):
         case packs.Conflict() as conflict:
             merged = editing.conflict_form(form, conflict, patient.id)
             return _render_edit(patient, merged, conflict.theirs, conflict=conflict), 409
-        case packs.Invalid(errors=errors):
+        case packs.Invalid(errors=errors, photo=photo):
             editing.show_errors(form, errors)
+            editing.after_refusal(form, _upload(), photo, patient.id)
             return _render_edit(patient, form, current)
 
 

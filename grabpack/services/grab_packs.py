@@ -23,7 +23,7 @@ from sqlalchemy.orm import joinedload
 from grabpack.domain.clock import london_today
 from grabpack.domain.completeness import is_complete
 from grabpack.domain.diff import SectionDiff, diff_versions
-from grabpack.domain.grab_pack_schema import value_of
+from grabpack.domain.grab_pack_schema import pack_problems, value_of
 from grabpack.domain.merge import merge
 from grabpack.domain.pack_data import in_one_shape
 from grabpack.domain.review import review_due_on
@@ -139,9 +139,13 @@ class Conflict:
 
 @dataclass(frozen=True)
 class Invalid:
-    """Refused as sent: messages by form field name ("" for the form as a whole)."""
+    """Refused as sent: messages by form field name ("" for the form as a whole).
+
+    ``photo`` is an upload stored before the refusal was found, to carry into the
+    next save as a conflict's is (``None``: no upload was stored)."""
 
     errors: dict[str, str]
+    photo: Photo | None = None
 
 
 SaveResult = Saved | Unchanged | Conflict | DoubleClick | Invalid
@@ -218,8 +222,9 @@ def save(
       saved before with other content (Back, a correction, Save again). Nothing is
       saved but an uploaded photo, so that the next save can carry it.
     - ``Invalid``: refused as sent (a photo we cannot read, a duplicate NHS
-      number); nothing new (but an uploaded photo, if a colleague gave another
-      patient the same NHS number in the moment between the check and the write).
+      number, a rule of ``pack_problems``: no full name, a period ending before
+      its section started); nothing new but an uploaded photo stored before the
+      refusal was found, which ``Invalid.photo`` carries to the next save.
 
     Raises ``PackReadOnly`` for a discharged patient. A database locked too long
     raises SQLAlchemy's ``OperationalError``, which ``transactions.saving`` turns
@@ -244,6 +249,9 @@ def _save(patient: Patient, author: User, sent: Submission, now: datetime) -> Sa
         photo = _chosen_photo(sent.photo)
     except PhotoError as error:
         return Invalid({"photo": str(error)})
+    if problems := pack_problems(sent.data):
+        errors = {f"{section}-{field}": message for section, field, message in problems}
+        return Invalid(errors, photo=_stored(photo))
     if earlier is not None:
         return _sent_again(pack, earlier, sent, photo)
     draft = _Draft(
@@ -256,7 +264,7 @@ def _save(patient: Patient, author: User, sent: Submission, now: datetime) -> Sa
     try:
         return Saved(_write(patient, author, draft, now))
     except DuplicateNHSNumber:  # taken by a colleague's save since the check above
-        return Invalid({"identity-nhs_number": DUPLICATE_NHS_NUMBER})
+        return Invalid({"identity-nhs_number": DUPLICATE_NHS_NUMBER}, photo=_stored(photo))
     except VersionConflict:
         pack = pack_for(patient)
         if pack is None:
@@ -277,6 +285,19 @@ def _unchanged(pack: GrabPack | None, sent: Submission) -> Unchanged | None:
     if same_photo and in_one_shape(base.data) == sent.data:
         return Unchanged(base)
     return None
+
+
+def _stored(photo: Photo | Keep | None) -> Photo | None:
+    """The photo a refused save stored, so that the form can carry it, or ``None``."""
+    return photo if isinstance(photo, Photo) else None
+
+
+def hold_photo(content: bytes) -> Photo:
+    """Store a photo chosen on an edit form that is shown again rather than saved (an
+    Add or Remove button, a mistake to correct), so that the next save carries it as
+    it carries one over a conflict: nothing the nurse chose is silently dropped.
+    Raises ``PhotoError`` for a file we do not accept; the caller commits."""
+    return store_photo(content)
 
 
 def _chosen_photo(choice: PhotoChoice) -> Photo | Keep | None:
@@ -487,6 +508,31 @@ def request_review(patient: Patient, reason: str, today: date | None = None) -> 
     if pack.review_due_on is None or pack.review_due_on > today:
         pack.review_due_on = today
         pack.review_due_reason = reason[:100]
+
+
+def starting_data(patient: Patient, current: GrabPackVersion | None) -> dict:
+    """What the edit form starts from: the current version, or for a new pack what
+    admission registered (name, date of birth, NHS number), so that the pack never
+    asks again for what the ward already recorded, nor tells police "Not recorded"
+    beside the registered facts on their list. A version saved without a name
+    (before a name was required) gets the registered one."""
+    if current is None:
+        return {"identity": _registration(patient)}
+    identity = current.data.get("identity") or {}
+    if str(identity.get("full_name") or "").strip():
+        return current.data
+    return {**current.data, "identity": {**identity, "full_name": patient.full_name}}
+
+
+def _registration(patient: Patient) -> dict:
+    """The patient record's facts, keyed as section A of the pack stores them (the
+    reverse of ``_sync_registration``)."""
+    facts = {
+        "full_name": patient.full_name,
+        "date_of_birth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
+        "nhs_number": patient.nhs_number,
+    }
+    return {key: value for key, value in facts.items() if value}
 
 
 def _sync_registration(patient: Patient, data: dict) -> None:
