@@ -85,6 +85,39 @@ def test_impossible_times_are_refused(app, world, change, message):
             open_for(patient, world.nurse_a, **change)
 
 
+def test_a_period_ending_before_its_section_started_is_refused(app, world):
+    """The same rule as the grab pack's: such a date tells police "No power to take
+    back" and gives the patient up too early."""
+    with app.app_context():
+        patient = patient_on("WA1", "Typo", FULL_LEGAL, world.nurse_a)
+        with pytest.raises(EpisodeError, match="must be on or after the date the section"):
+            open_for(
+                patient,
+                world.nurse_a,
+                legal_status="s3",
+                section_start_on=date(2026, 11, 1),
+                period_ends_on=date(2026, 10, 1),
+            )
+
+
+def test_the_report_form_shows_the_period_end_error_beside_its_field(report_missing):
+    response = report_missing(
+        **{
+            "noticed_at-year": "2026",
+            "last_seen_at-year": "2026",
+            "legal_status": "s3",
+            "section_start_on-day": "1",
+            "section_start_on-month": "11",
+            "section_start_on-year": "2026",
+            "period_ends_on-day": "1",
+            "period_ends_on-month": "10",
+            "period_ends_on-year": "2026",
+        }
+    )
+    assert 'href="#period_ends_on' in response.text
+    assert "must be on or after the date the section started" in response.text
+
+
 def test_one_open_episode_at_a_time(app, world):
     with app.app_context():
         patient = patient_on("WA1", "Twice", FULL_LEGAL, world.nurse_a)

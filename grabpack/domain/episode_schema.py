@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from grabpack.domain.clock import LONDON, london_today, long_date, time_text
+from grabpack.domain.grab_pack_schema import period_end_problem
 from grabpack.domain.mental_health_act import LEGAL_STATUSES, RetakeRule, legal_status
 from grabpack.domain.retake import Answer, LegalFacts, RetakePower, absence_began
 
@@ -570,6 +571,10 @@ def time_problems(values: Mapping[str, object], now: datetime) -> list[tuple[str
         first, then = values.get(rule.first), values.get(rule.then)
         if isinstance(first, datetime) and isinstance(then, datetime) and then < first:
             found.append((rule.shown_on, rule.message))
+    started, ends = values.get("section_start_on"), values.get("period_ends_on")
+    dated = isinstance(started, date) and isinstance(ends, date)
+    if dated and (message := period_end_problem(started, ends)):  # the pack's own rule
+        found.append(("period_ends_on", message))
     return sorted(found, key=lambda problem: PAGE_ORDER[problem[0]])
 
 
