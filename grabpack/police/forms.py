@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +16,9 @@ from grabpack.domain.appeal_poster import (
     NameShown,
     PosterChoices,
 )
+
+if TYPE_CHECKING:  # the form only reads what the service says; no import at run time
+    from grabpack.services.appeal_posters import Problem
 
 
 class PosterForm(FlaskForm):
@@ -73,3 +78,24 @@ class PosterForm(FlaskForm):
             return int(self.version.data)
         except (TypeError, ValueError):
             return None
+
+    def authorisation(self) -> dict[str, Any]:
+        """What the officer sent about the authorisation, as ``make`` takes it."""
+        return {
+            "authorised": bool(self.authorised.data),
+            "authorised_by": self.authorised_by.data or "",
+            "previewed_version": self.previewed_version(),
+        }
+
+    def show_refusals(self, problems: list[Problem]) -> None:
+        """Every reason the poster was not made, each at its field (the summary links
+        to it) or, about the poster as a whole, at the top; never the same twice,
+        since the field's own length check and the service's say the same thing."""
+        for problem in problems:
+            if problem.about is None:
+                if problem.message not in self.form_errors:
+                    self.form_errors.append(problem.message)
+                continue
+            field = self[problem.about]
+            if problem.message not in field.errors:
+                field.errors = [*field.errors, problem.message]

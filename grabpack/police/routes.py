@@ -148,13 +148,6 @@ def photo(patient_id: uuid.UUID):
 
 # --- the public appeal poster ----------------------------------------------------------
 
-# A refusal about one field is shown at that field (and linked from the summary).
-_REFUSAL_FIELDS = {
-    appeal_posters.NOT_AUTHORISED: "authorised",
-    appeal_posters.NO_AUTHORISER: "authorised_by",
-    appeal_posters.AUTHORISER_TOO_LONG: "authorised_by",
-}
-
 
 @bp.route("/patients/<uuid:patient_id>/appeal-poster", methods=["GET", "POST"])
 @roles_required(Role.POLICE)
@@ -165,24 +158,12 @@ def poster(patient_id: uuid.UUID):
     valid = request.method == "POST" and form.validate()
     draft = appeal_posters.draft(current_user, patient_id, form.choices())
     form.offer_features(draft.feature_options)
-    if valid and request.form.get("action") == "make":
-        offered = {key for key, _label, _value in draft.feature_options}
-        with saving(form, appeal_posters.PosterRefused) as outcome:
-            made = appeal_posters.make(
-                current_user,
-                patient_id,
-                form.choices(offered),
-                authorised=bool(form.authorised.data),
-                authorised_by=form.authorised_by.data or "",
-                previewed_version=form.previewed_version(),
-                remote_addr=request.remote_addr or "",
-            )
-        if outcome.saved:
+    if request.method == "POST" and request.form.get("action") == "make":
+        made = _make_poster(form, draft) if valid else None
+        if made is not None:
             return redirect(url_for("police.poster_made", poster_id=made.record.public_id))
-        field = _REFUSAL_FIELDS.get(outcome.refusal)
-        if field is not None:
-            form.form_errors.remove(outcome.refusal)
-            form[field].errors = [outcome.refusal]
+        if not valid:  # the form's own errors, and every reason the service gives too
+            form.show_refusals(appeal_posters.refusals(draft, **form.authorisation()))
     form.version.data = str(draft.version.number)  # what this preview shows
     return render_template(
         "police/poster.html",
@@ -191,6 +172,32 @@ def poster(patient_id: uuid.UUID):
         poster=draft.poster,
         photo_url=url_for("police.photo", patient_id=patient_id),
     )
+
+
+def _make_poster(form: PosterForm, draft: appeal_posters.Draft) -> appeal_posters.Made | None:
+    """Make and commit the poster; if it cannot be made, every reason is put on the
+    form at once (each at its field), and ``None``."""
+    offered = {key for key, _label, _value in draft.feature_options}
+    try:
+        with saving(form) as outcome:
+            made = appeal_posters.make(
+                current_user,
+                draft.patient.id,
+                form.choices(offered),
+                **form.authorisation(),
+                remote_addr=request.remote_addr or "",
+            )
+    except appeal_posters.PosterRefused as refused:
+        form.show_refusals(refused.problems)
+        return None
+    return made if outcome.saved else None
+
+
+@bp.errorhandler(appeal_posters.AppealEnded)
+def appeal_ended(error: appeal_posters.AppealEnded):
+    """A poster whose episode has closed: say the appeal is over (and to take the
+    poster down), not "page not found", which would send the officer looking."""
+    return render_template("police/appeal_poster_ended.html"), 410
 
 
 @bp.route("/appeal-posters/<uuid:poster_id>")

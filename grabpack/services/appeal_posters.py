@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Gone, NotFound
 
 from grabpack.domain.appeal_poster import (
     AUTHORISED_BY_LIMIT,
@@ -33,7 +33,7 @@ from grabpack.domain.appeal_poster import (
 )
 from grabpack.domain.clock import london_today
 from grabpack.extensions import db
-from grabpack.models import AppealPoster, GrabPackVersion, MissingEpisode, Patient, User
+from grabpack.models import AppealPoster, GrabPackVersion, MissingEpisode, Patient, User, Ward
 from grabpack.models.base import utcnow
 from grabpack.pdf.appeal_poster import render_appeal_poster
 from grabpack.pdf.poster_image import render_poster_image
@@ -41,8 +41,28 @@ from grabpack.services import audit, police_access
 from grabpack.services.grab_packs import current_version, pack_for, version
 
 
+class AppealEnded(Gone):
+    """The episode a made poster was for has closed: the appeal is over, and the
+    poster is no longer given out (410, not 404: it existed, and is withdrawn)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a poster cannot be made: ``about`` names the argument of ``make``
+    to correct (``"authorised"`` or ``"authorised_by"``), or is ``None`` when it is
+    about the poster as a whole."""
+
+    about: str | None
+    message: str
+
+
 class PosterRefused(ValueError):
-    """The poster cannot be made as asked; the message says why."""
+    """The poster cannot be made as asked; ``problems`` holds every reason at once,
+    so that the officer can correct them all in one go."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(" ".join(problem.message for problem in problems))
+        self.problems = problems
 
 
 NOT_AUTHORISED = "Confirm that a public appeal has been authorised"
@@ -97,6 +117,17 @@ def episode_facts(episode: MissingEpisode) -> PosterEpisode:
     )
 
 
+def _in_officers_area(officer: User, episode: MissingEpisode) -> bool:
+    """Whether the episode's ward is in one of the officer's policing areas, open or
+    long closed: the officers who could have made or shared its poster."""
+    return (
+        db.session.scalar(
+            police_access.officer_ward_query(officer).where(Ward.id == episode.ward_id)
+        )
+        is not None
+    )
+
+
 def _open_episode(officer: User, patient_id: uuid.UUID) -> MissingEpisode:
     """The open episode that lets this officer make a poster, or ``NotFound``."""
     episode = police_access.episode_allowing(officer, patient_id)
@@ -131,6 +162,32 @@ def draft(officer: User, patient_id: uuid.UUID, choices: PosterChoices) -> Draft
     )
 
 
+def _tidy(authorised_by: str | None) -> str:
+    """The authoriser's name or reference on one line, without stray spaces."""
+    return " ".join((authorised_by or "").split())
+
+
+def refusals(
+    drafted: Draft, *, authorised: bool, authorised_by: str, previewed_version: int | None
+) -> list[Problem]:
+    """Every reason this draft cannot be made a poster yet, the poster's own first,
+    then the fields' in page order; empty when it can be. One rule for ``make`` and
+    for a form that already has errors of its own, so all are shown at once."""
+    authorised_by = _tidy(authorised_by)
+    problems = []
+    if not drafted.poster.police_reference:
+        problems.append(Problem(None, NO_REFERENCE))
+    if previewed_version != drafted.version.number:
+        problems.append(Problem(None, PACK_CHANGED))
+    if not authorised:
+        problems.append(Problem("authorised", NOT_AUTHORISED))
+    if not authorised_by:
+        problems.append(Problem("authorised_by", NO_AUTHORISER))
+    elif len(authorised_by) > AUTHORISED_BY_LIMIT:
+        problems.append(Problem("authorised_by", AUTHORISER_TOO_LONG))
+    return problems
+
+
 def make(
     officer: User,
     patient_id: uuid.UUID,
@@ -144,17 +201,14 @@ def make(
     """Record a poster and its audit row in the caller's transaction (the caller
     commits); ``PosterRefused`` says what is missing, ``NotFound`` as ``draft``."""
     drafted = draft(officer, patient_id, choices)
-    authorised_by = " ".join((authorised_by or "").split())
-    if not authorised:
-        raise PosterRefused(NOT_AUTHORISED)
-    if not authorised_by:
-        raise PosterRefused(NO_AUTHORISER)
-    if len(authorised_by) > AUTHORISED_BY_LIMIT:
-        raise PosterRefused(AUTHORISER_TOO_LONG)
-    if not drafted.poster.police_reference:
-        raise PosterRefused(NO_REFERENCE)
-    if previewed_version != drafted.version.number:
-        raise PosterRefused(PACK_CHANGED)
+    authorised_by = _tidy(authorised_by)
+    if problems := refusals(
+        drafted,
+        authorised=authorised,
+        authorised_by=authorised_by,
+        previewed_version=previewed_version,
+    ):
+        raise PosterRefused(problems)
     offered = {key for key, _label, _value in drafted.feature_options}
     kept = PosterChoices(
         choices.name, choices.features & offered, choices.show_area, choices.show_last_seen_place
@@ -176,15 +230,16 @@ def make(
 
 
 def made(officer: User, poster_id: uuid.UUID) -> Made:
-    """A made poster (by its ``public_id``), drawn again from its record, for an
-    officer who may still make one for that patient under the same episode;
-    otherwise ``NotFound``."""
+    """A made poster (by its ``public_id``), drawn again from its record, while its
+    episode is open, for an officer of the area it is missing from. ``AppealEnded``
+    once that episode has closed (an officer of the area may have the link on their
+    phone, and should take the poster down); ``NotFound`` for anyone else."""
     record = db.session.scalar(select(AppealPoster).where(AppealPoster.public_id == poster_id))
-    if record is None:
+    if record is None or not _in_officers_area(officer, record.episode):
         raise NotFound()
-    episode = _open_episode(officer, record.patient_id)
-    if episode.id != record.episode_id:
-        raise NotFound()
+    episode = record.episode
+    if not episode.is_open:
+        raise AppealEnded()
     shown = version(pack_for(episode.patient), record.grab_pack_version_number)
     if shown is None:
         raise NotFound()

@@ -12,6 +12,7 @@ import hmac
 import re
 import secrets
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import select, update
 
@@ -62,15 +63,32 @@ def find_link(token: str) -> ShareLink | None:
     return db.session.scalar(select(ShareLink).where(ShareLink.token_hash == token_hash(token)))
 
 
+class Ended(StrEnum):
+    """Why a real link stopped working. Its holder may be told: the token is random
+    and was given to them, so the reason says nothing about the patient."""
+
+    REVOKED = "revoked"
+    DISABLED = "disabled"  # too many wrong police references
+    CLOSED = "closed"  # the missing episode it was for has closed
+    EXPIRED = "expired"
+
+
+def why_ended(link: ShareLink, now: datetime | None = None) -> Ended | None:
+    """Why this link no longer works, or ``None`` while it does. A ward's own act
+    (revoking) is named before the link's guard, the episode and the clock."""
+    if link.revoked_at is not None:
+        return Ended.REVOKED
+    if link.disabled_at is not None:
+        return Ended.DISABLED
+    if not link.episode.is_open:
+        return Ended.CLOSED
+    if link.expires_at <= (now or utcnow()):
+        return Ended.EXPIRED
+    return None
+
+
 def usable(link: ShareLink | None, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    return (
-        link is not None
-        and link.revoked_at is None
-        and link.disabled_at is None
-        and link.expires_at > now
-        and link.episode.is_open
-    )
+    return link is not None and why_ended(link, now) is None
 
 
 def _normal_reference(reference: str) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template, request
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import NotFound
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from grabpack.downloads import pdf_response
 from grabpack.extensions import db, limiter
+from grabpack.models import ShareLink
 from grabpack.models.base import utcnow
 from grabpack.services import delivery, share_links
 from grabpack.share import bp
@@ -29,10 +31,34 @@ def _per_link() -> str:
     return share_links.token_hash(request.view_args.get("token", ""))
 
 
-def _usable_link(token: str):
+class LinkEnded(NotFound):
+    """A real link that no longer works: its holder is told why, and what to do."""
+
+    def __init__(self, reason: share_links.Ended) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+@bp.errorhandler(LinkEnded)
+def link_ended(error: LinkEnded):
+    """Still 404, as for any link that does not open, but in words for an officer who
+    has no account and no ward: why it stopped, and to ask the ward for a new one."""
+    return render_template("share/ended.html", reason=error.reason.value), 404
+
+
+@bp.errorhandler(NotFound)
+def no_such_link(error: NotFound):
+    """An unknown token: a plain "not found" that says nothing of wards or patients
+    (the site's own 404 page speaks to staff about their ward)."""
+    return render_template("share/not_found.html"), 404
+
+
+def _usable_link(token: str) -> ShareLink:
     link = share_links.find_link(token)
-    if not share_links.usable(link):
+    if link is None:
         abort(404)
+    if (ended := share_links.why_ended(link)) is not None:
+        raise LinkEnded(ended)
     return link
 
 
