@@ -260,7 +260,8 @@ def test_the_patient_page_follows_the_briefing_sheet(app, client, auth, world):
     data = samples.typical_data()
     expected = [row.label for row in block_rows(data, Block.RISKS, london_today())]
     assert labels == expected
-    assert labels[:4] == [
+    assert labels[:5] == [
+        "How to approach them",  # what an officer needs first (section N)
         "Risk to self",
         "Risk to others",
         "Risk from others",

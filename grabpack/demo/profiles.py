@@ -75,6 +75,7 @@ def profile(demo: Demo, plan: Plan) -> dict:
             "favourite_places": f"{rng.choice(PARKS[area])}; {rng.choice(STATIONS[area])}.",
         },
         "record": _record(rng),
+        "officer": _officer(plan),
     }
 
 
@@ -221,3 +222,33 @@ def _record(rng: random.Random) -> dict:
     if involved == "best_interests":
         note = "Too unwell to take part at admission; completed from notes and family."
     return {"patient_involved": involved, "best_interests_note": note}
+
+
+APPROACHES = (
+    "Calm and quiet, one officer, first name. Raised voices or a crowd escalate quickly.",
+    "Talk about football; do not touch without warning. Has carried a knife in the past.",
+    "Frightened of uniforms: speak from a distance first and explain why you are there.",
+    "Responds to a female officer; becomes mute if cornered. No officer-safety markers.",
+    "Give time to answer. Known to run when approached from behind.",
+)
+WARNING_SIGNS = (
+    "Stops eating and paces the corridor the day before.",
+    "Talks about going home to see her mother; packs a bag.",
+    "Asks staff repeatedly what day leave is due.",
+)
+BIRTHPLACES = ("London", "Dhaka", "Kraków", "Lagos", "Dublin", "Mogadishu", "Kingston")
+
+
+def _officer(plan: Plan) -> dict:
+    """Section N, drawn from its own generator (seeded by the patient's name) so that
+    adding it changed nothing else the demo draws: the same seed, the same rows."""
+    rng = random.Random(plan.patient.full_name)
+    abroad = rng.random() < 0.3
+    return {
+        "approach": rng.choice(APPROACHES),
+        "understands_english": rng.random() < 0.9,
+        "warning_signs": rng.choice(WARNING_SIGNS),
+        "place_of_birth": rng.choice(BIRTHPLACES),
+        "has_passport": abroad or rng.random() < 0.5,
+        "links_abroad": "Family abroad; has talked about flying out to them." if abroad else "",
+    }

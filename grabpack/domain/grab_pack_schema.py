@@ -639,6 +639,44 @@ GRAB_PACK: tuple[Section, ...] = (
         ),
         hint="Who completed it, when and the version are recorded with every save.",
     ),
+    # What police call handlers ask first (and the Herbert and Philomena forms): the
+    # approach heads the risks on the briefing sheet, before any other risk.
+    Section(
+        "officer",
+        "N",
+        "What an officer needs first",
+        (
+            Field(
+                "approach",
+                "How to approach them",
+                FieldType.LONG_TEXT,
+                hint="What calms them, what escalates, and any officer-safety warning",
+                briefing=Briefing(Block.RISKS, order=0),
+            ),
+            Field("understands_english", "Understands spoken English", FieldType.YES_NO),
+            Field(
+                "warning_signs",
+                "Triggers and warning signs before past absences",
+                FieldType.LONG_TEXT,
+            ),
+            Field("place_of_birth", "Place of birth"),
+            Field("has_passport", "Has a passport", FieldType.YES_NO),
+            Field(
+                "links_abroad",
+                "Links abroad",
+                FieldType.LONG_TEXT,
+                hint="Family or places abroad they might try to reach",
+            ),
+            Field(
+                "leave_address",
+                "Address they must stay at on section 17 leave",
+                FieldType.LONG_TEXT,
+                hint="The time they are due back is recorded with each absence",
+            ),
+        ),
+        hint="Asked by police call handlers first. Access to a car is under money and "
+        "transport (E).",
+    ),
 )
 
 SECTIONS_BY_KEY = {section.key: section for section in GRAB_PACK}

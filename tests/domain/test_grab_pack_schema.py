@@ -4,8 +4,9 @@ from grabpack.domain.completeness import is_complete, missing_items
 from grabpack.domain.grab_pack_schema import GRAB_PACK, FieldType, Group
 
 
-def test_sections_a_to_m_in_order():
-    assert [s.letter for s in GRAB_PACK] == list("ABCDEFGHIJKLM")
+def test_sections_a_to_n_in_order():
+    """DOMAIN.md's sections, N ("What an officer needs first") included."""
+    assert [s.letter for s in GRAB_PACK] == list("ABCDEFGHIJKLMN")
 
 
 def test_keys_are_unique_within_each_scope():

@@ -206,6 +206,13 @@ def _typical_data() -> dict:
             "favourite_places": "Victoria Park, the canal towpath.",
         },
         "record": {"patient_involved": "yes"},
+        "officer": {
+            "approach": "Calm, one officer, first name. Shouting or a uniform at the door "
+            "escalates: he has punched an officer before.",
+            "understands_english": True,
+            "place_of_birth": "Kraków",
+            "has_passport": False,
+        },
     }
 
 

@@ -644,3 +644,14 @@ def test_a_naive_time_is_taken_as_utc():
     snapshot: GrabPackSnapshot = samples.snapshot(generated_at=datetime(2025, 7, 14, 14, 4))
     pdf = extract(render_grab_pack(snapshot))
     assert "at 14 July 2025, 15:04 BST" in pdf.pages[0]
+
+
+def test_how_to_approach_them_heads_the_risks_on_page_one(typical):
+    """Section N: what a call handler asks first is the first risk row an officer
+    reads, and the rest of the section prints in full on the pages that follow."""
+    first = flat(typical.pages[0])
+    assert "How to approach them Calm, one officer, first name." in first
+    assert first.index("How to approach them") < first.index("Risk to self")
+    rest = flat(" ".join(typical.pages[1:]))
+    assert "What an officer needs first" in rest
+    assert "Place of birth Kraków" in rest
