@@ -142,20 +142,29 @@ def test_a_ward_just_under_the_minimum_is_not_flagged_and_just_over_it_is(app, j
     assert (over.count, over.flag.reason) == (5, WARD_B_FLAG)
 
 
-def test_a_setting_counts_only_its_wards_in_scope(app, july):
+def test_a_setting_counts_all_its_wards_whoever_reads(app, july):
+    """As in the monthly review: a setting's figure is the whole setting's, so Ward A's
+    nurse and the area's officers read the same Site One (aggregates only: Ward A
+    Two's own figures and episodes stay out of the nurse's scope)."""
     wa1, wa2 = july["wards"]["WA1"], july["wards"]["WA2"]
     with app.app_context():
         both = live_flags([wa1, wa2], OVER, RULE)
         one = live_flags([wa1], OVER, RULE)
-    site_one = both.settings[both.setting_of[wa1]]
-    assert (site_one.count, site_one.trailing) == (8, (4, 4, 4))
-    assert site_one.flag.rule == "High-volume setting"
-    assert site_one.flag.reason.startswith("8 episodes this month, 100% above")
-    assert [f.rule for f in both.flags_for(wa1)] == ["High-volume ward", "High-volume setting"]
-    # Ward A Two out of scope: Site One is Ward A alone, said once, as the ward.
-    assert one.settings[one.setting_of[wa1]].count == 6
+    for live in (both, one):
+        site_one = live.settings[live.setting_of[wa1]]
+        assert (site_one.count, site_one.trailing) == (8, (4, 4, 4))
+        assert site_one.flag.rule == "High-volume setting"
+        assert site_one.flag.reason.startswith("8 episodes this month, 100% above")
+        assert [f.rule for f in live.flags_for(wa1)] == ["High-volume ward", "High-volume setting"]
     assert set(one.wards) == {wa1}
-    assert [f.rule for f in one.flags_for(wa1)] == ["High-volume ward"]
+    assert set(both.wards) == {wa1, wa2}
+
+
+def test_a_setting_of_one_ward_is_said_once_as_the_ward(app, july):
+    wb1 = july["wards"]["WB1"]
+    with app.app_context():
+        live = live_flags([wb1], OVER, RULE)
+    assert [f.rule for f in live.flags_for(wb1)] == ["High-volume ward"]
 
 
 def test_each_open_episode_has_its_place_in_its_wards_month(app, july):
@@ -234,11 +243,14 @@ def test_the_ward_dashboard_shows_the_wards_flag_and_each_missing_patients_place
     auth.login(getattr(world, who))
     page = text_of(client.get("/wards/WA1").text)
     assert f"High volume of missing episodes this month High-volume ward: {WARD_A_FLAG}" in page
-    assert "This month so far (July 2026): 6 missing episodes from this ward." in page
+    assert (
+        "This month so far (July 2026): 6 missing episodes from this ward; "
+        "8 from Site One, all its wards." in page
+    )  # the whole site, as police and the monthly review count it
+    assert "High-volume setting (Site One, all its wards): 8 episodes this month" in page
     assert page.count("episode from this ward this month") == 2
     assert "Missing now 1st episode from this ward this month" in page
     assert "Missing now 4th episode from this ward this month" in page
-    assert "across your wards" not in page  # Site One is Ward A alone for them
     assert WARD_B_FLAG not in page
 
 
@@ -248,8 +260,8 @@ def test_a_ward_under_the_threshold_shows_its_count_and_no_flag(
     monkeypatch.setattr("grabpack.ward.routes.utcnow", lambda: UNDER)
     auth.login(world.manager_a)
     page = text_of(client.get("/wards/WA1").text)
-    assert "High-volume" not in page
-    assert "This month so far (July 2026): 5 missing episodes from this ward." in page
+    assert "High-volume ward" not in page  # 5, not yet 50% above 4.0
+    assert "This month so far (July 2026): 5 missing episodes from this ward; 7 from" in page
 
 
 def test_the_officers_list_shows_each_cards_place_and_its_wards_flag(

@@ -16,7 +16,9 @@ review cannot disagree about a month that has ended.
 Whose wards count: the reader's (``access.staff_ward_query``, ``police_access.
 officer_ward_query``), as in the monthly review (``monthly_report.
 scope_for``): staff their wards, police every ward in their policing areas. A
-setting's figure is the sum over its wards in that scope, never a ward outside it.
+setting's figure is the whole setting's, every ward of it, as in the monthly
+review: the same for a nurse of one ward as for the area's officers (a count,
+never another ward's own figures or episodes).
 """
 
 from __future__ import annotations
@@ -123,12 +125,13 @@ def live_flags(ward_ids: WardIds, now: datetime, rule: VolumeRule) -> LiveFlags:
     wards: dict[int, Volume] = {}
     settings: dict[int, tuple[str, list[int], list[int]]] = {}
     setting_of: dict[int, int] = {}
-    for ward_id, ward_name, setting_id, setting_name, counts in _monthly_counts(
+    for ward_id, ward_name, setting_id, setting_name, in_scope, counts in _monthly_counts(
         ward_ids, months, now
     ):
-        subject = f"{ward_name} ({setting_name})"
-        wards[ward_id] = _volume(rule, "ward", subject, counts, frozenset({ward_id}))
-        setting_of[ward_id] = setting_id
+        if in_scope:
+            subject = f"{ward_name} ({setting_name})"
+            wards[ward_id] = _volume(rule, "ward", subject, counts, frozenset({ward_id}))
+            setting_of[ward_id] = setting_id
         _, members, totals = settings.setdefault(setting_id, (setting_name, [], [0] * len(months)))
         members.append(ward_id)
         totals[:] = [a + b for a, b in zip(totals, counts, strict=True)]
@@ -169,9 +172,10 @@ def _noticed_by(now: datetime, start: datetime, end: datetime):
 
 def _monthly_counts(
     ward_ids: WardIds, months: tuple[Month, ...], now: datetime
-) -> list[tuple[int, str, int, str, list[int]]]:
-    """Per ward in scope (with none too): its name, its setting, and its episodes in
-    each of ``months`` (the last one so far), in one grouped query."""
+) -> list[tuple[int, str, int, str, bool, list[int]]]:
+    """Per ward of every setting with a ward in scope (with no episodes too): its
+    name, its setting, whether it is in scope, and its episodes in each of
+    ``months`` (the last one so far), in one grouped query."""
     starts = [month_bounds(*m)[0] for m in months]
     end = month_bounds(*months[-1])[1]
     last = len(months) - 1
@@ -180,23 +184,26 @@ def _monthly_counts(
         if last
         else literal(0)
     ).label("bucket")
+    in_scope = Ward.id.in_(ward_ids)
+    settings_in_scope = select(Ward.setting_id).where(in_scope).scalar_subquery()
+    scoped = case((in_scope, 1), else_=0).label("in_scope")
     statement = (
-        select(Ward.id, Ward.name, Setting.id, Setting.name, bucket, func.count(E.id))
+        select(Ward.id, Ward.name, Setting.id, Setting.name, scoped, bucket, func.count(E.id))
         .select_from(Ward)
         .join(Setting, Ward.setting_id == Setting.id)
         .outerjoin(E, and_(E.ward_id == Ward.id, _noticed_by(now, starts[0], end)))
-        .where(Ward.id.in_(ward_ids))
-        .group_by(Ward.id, Ward.name, Setting.id, Setting.name, bucket)
+        .where(Ward.setting_id.in_(settings_in_scope))
+        .group_by(Ward.id, Ward.name, Setting.id, Setting.name, scoped, bucket)
         .order_by(Setting.name, Ward.name)
     )
-    by_ward: dict[int, tuple[int, str, int, str, list[int]]] = {}
-    for ward_id, ward_name, setting_id, setting_name, index, episodes in db.session.execute(
+    by_ward: dict[int, tuple[int, str, int, str, bool, list[int]]] = {}
+    for ward_id, ward_name, setting_id, setting_name, scope, index, episodes in db.session.execute(
         statement
     ):
         row = by_ward.setdefault(
-            ward_id, (ward_id, ward_name, setting_id, setting_name, [0] * len(months))
+            ward_id, (ward_id, ward_name, setting_id, setting_name, bool(scope), [0] * len(months))
         )
-        row[4][index] += episodes
+        row[5][index] += episodes
     return list(by_ward.values())
 
 
