@@ -90,3 +90,21 @@ def test_patient_urls_carry_only_an_opaque_id(client, auth, world, patients):
     page = client.get("/wards/WA1").text
     assert f'/patients/{patients["WA1"]}"' in page
     assert '/patients/1"' not in page
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "said", "not_said"),
+    [
+        ("nurse_a", "/patients/{WB1}", "not be on your ward", "policing areas"),
+        ("police_a", "/police/patients/{WB1}", "missing from a setting in your policing", "ward"),
+    ],
+)
+def test_a_patient_not_found_says_why_in_the_readers_terms(
+    client, auth, world, patients, who, path, said, not_said
+):
+    """An officer has no ward: the 404 speaks of their areas and the return."""
+    auth.login(getattr(world, who))
+    page = client.get(path.format(**patients))
+    assert page.status_code == 404
+    body = page.text.split("<h1>")[1].split("Go to the start page")[0]
+    assert said in body and not_said not in body
