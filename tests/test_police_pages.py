@@ -343,3 +343,25 @@ def test_once_the_patient_is_back_the_page_says_the_power_no_longer_applies(
     assert power.startswith("Returned: the power to take back no longer applies")
     assert html.escape(was_told) in page  # what police were told, kept for the record
     assert "What police were told while the patient was missing" in page
+
+
+def test_once_the_patient_is_back_the_pdf_says_so_on_page_one(app, client, auth, world):
+    """In the hours police may still print the pack after the return (the prevention
+    interview), page 1 says the patient returned and the power no longer applies."""
+    with app.app_context():
+        patient = factories.patient_on(
+            world.ward_a, "Siobhán Ní Bhriain", factories.FULL_LEGAL, world.nurse_a
+        )
+        db.session.commit()
+        episode = factories.open_for(patient, world.nurse_a, hours_ago=5)
+        db.session.commit()
+        factories.close(episode, world.nurse_a, hours_ago=1)
+        db.session.commit()
+        patient_id = str(patient.id)
+    auth.login(world.police_a)
+    response = client.get(f"/patients/{patient_id}/grab-pack.pdf")
+    assert response.status_code == 200
+    first = " ".join(extract(response.data).pages[0].split())
+    assert "RETURNED (AWOL): absence noticed" in first
+    assert "the power to take back no longer applies" in first
+    assert "MISSING NOW" not in first

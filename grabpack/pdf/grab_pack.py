@@ -94,6 +94,16 @@ class OpenEpisodeFacts:
 
 
 @dataclass(frozen=True)
+class ReturnedFacts:
+    """The episode police still have access through, in the hours after the patient
+    returned (``GRABPACK_POLICE_GRACE_HOURS``: the prevention interview)."""
+
+    kind: str  # label: "Missing", "AWOL", "Escapee"
+    noticed_at: datetime
+    returned_at: datetime
+
+
+@dataclass(frozen=True)
 class GrabPackSnapshot:
     """Everything the PDF prints, copied from one stored grab-pack version.
 
@@ -117,6 +127,7 @@ class GrabPackSnapshot:
     photo_stale: bool = False  # by the configured policy (``review.is_photo_stale``)
     missing_history: Sequence[MissingHistoryLine] = ()
     open_episode: OpenEpisodeFacts | None = None
+    returned: ReturnedFacts | None = None  # never with ``open_episode``
 
 
 def render_grab_pack(snapshot: GrabPackSnapshot) -> bytes:
@@ -152,6 +163,7 @@ BUDGETS = (
 )
 NOTICE_LABEL = 40 * mm
 NO_STATEMENT = "The power to retake is worked out when an absence is reported."
+RETURNED_STATEMENT = "The patient is no longer absent, so the power to take back no longer applies."
 PHOTO_WIDTH = 52 * mm
 PHOTO_HEIGHT = 65 * mm
 HALF = 88 * mm
@@ -259,6 +271,8 @@ class GrabPackRenderer(DocumentRenderer):
         episode = self.snapshot.open_episode
         if episode is not None:
             story.append(self._episode_notice(episode))
+        elif (returned := self.snapshot.returned) is not None:
+            story.append(self._returned_notice(returned))
         identity = [text(self.patient_name(), STYLES.name), *self._block(Block.IDENTITY)]
         story.append(SideBySide(self._photo_column(), identity, PHOTO_WIDTH))
         story.append(SideBySide(self._legal_status(), self._triggers(), HALF))
@@ -342,6 +356,20 @@ class GrabPackRenderer(DocumentRenderer):
             rows.append(text(f"{more} more in section {section.letter}", STYLES.small))
         return rows
 
+    def _returned_notice(self, returned: ReturnedFacts) -> Flowable:
+        """After the return: a paper printed for the prevention interview must not
+        read as if the patient were still missing, nor as if they could be taken back."""
+        title = (
+            f"RETURNED ({returned.kind}): absence noticed {london_time(returned.noticed_at)}; "
+            f"returned {london_time(returned.returned_at)}"
+        )
+        return Notice(
+            [
+                text(title, STYLES.warning, direction="ltr"),
+                text(RETURNED_STATEMENT, STYLES.small, direction="ltr"),
+            ]
+        )
+
     def _episode_notice(self, episode: OpenEpisodeFacts) -> Flowable:
         """The title, then every fact for police the ward gave, in order, each cut to
         the budget (what is cut prints in full on the pages that follow); two facts
@@ -388,7 +416,8 @@ class GrabPackRenderer(DocumentRenderer):
         episode = self.snapshot.open_episode
         if episode is None:
             story = [heading("Legal status", STYLES.subheading), *self._block(Block.LEGAL)]
-            story.append(text(NO_STATEMENT, STYLES.small, direction="ltr"))
+            said = NO_STATEMENT if self.snapshot.returned is None else RETURNED_STATEMENT
+            story.append(text(said, STYLES.small, direction="ltr"))
             status = legal_status(legal_facts_from_pack(self.data).legal_status)
         else:
             title = "Legal status as stated when reported missing"

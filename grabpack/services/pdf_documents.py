@@ -14,6 +14,7 @@ from grabpack.pdf.grab_pack import (
     GrabPackSnapshot,
     MissingHistoryLine,
     OpenEpisodeFacts,
+    ReturnedFacts,
     render_grab_pack,
 )
 from grabpack.policies import review_policy
@@ -45,6 +46,14 @@ def _open_facts(episode: MissingEpisode | None) -> OpenEpisodeFacts | None:
         legal_label=episode.legal_label,
         legal_rows=_rows(episode, ("legal",), skip=("legal_status",)),
     )
+
+
+def _returned_facts(episode: MissingEpisode | None) -> ReturnedFacts | None:
+    """The episode that gave police access, once the patient is back (its grace
+    hours): page 1 says they returned."""
+    if episode is None or episode.is_open or episode.returned_at is None:
+        return None
+    return ReturnedFacts(episode.kind_enum.label, episode.noticed_at, episode.returned_at)
 
 
 def _history(patient: Patient) -> list[MissingHistoryLine]:
@@ -100,6 +109,7 @@ def grab_pack_pdf(
         ),
         missing_history=_history(patient),
         open_episode=_open_facts(episode),
+        returned=_returned_facts(episode),
     )
     return render_grab_pack(snapshot)
 
