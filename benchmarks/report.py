@@ -388,6 +388,7 @@ def episode_row(
         "reported_at": reported,
         "police_reference": f"CAD {rng.randint(1000, 9999)}" if reported else "",
         "police_risk_grade": grade,
+        "highest_police_risk_grade": grade,  # one grade each: never regraded
         "clothing": "",
         "circumstances": "",
         "ward_and_grounds_searched": True,

@@ -131,3 +131,29 @@ def test_posters_made_before_0013_get_opaque_public_ids(app, world):
         public = list(db.session.scalars(select(AppealPoster.public_id)))
         assert len(set(public)) == 2 and None not in public
         assert not set(public) & public_before  # new, random: nothing derived from the row
+
+
+def test_episodes_regraded_before_0014_keep_the_highest_grade_they_had(app, world):
+    """0014 fills each episode's highest grade from its grade history, and works out
+    again the highest grade in each repeat window from it."""
+    from grabpack.models import MissingEpisode
+    from grabpack.services.episodes import update_episode
+    from tests.factories import FULL_LEGAL, open_for, patient_on, staff
+
+    with app.app_context():
+        patient = patient_on("WA1", "Regraded", FULL_LEGAL, world.nurse_a)
+        episode = open_for(patient, world.nurse_a, police_risk_grade="low")
+        update_episode(episode, staff(world.nurse_a), {"police_risk_grade": "high"})
+        update_episode(episode, staff(world.nurse_a), {"police_risk_grade": "medium"})
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0013")
+        upgrade()
+        row = db.session.execute(
+            select(
+                MissingEpisode.police_risk_grade,
+                MissingEpisode.highest_police_risk_grade,
+                MissingEpisode.window_top_grade,
+            )
+        ).one()
+    assert tuple(row) == ("medium", "high", 4)

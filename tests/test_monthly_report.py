@@ -232,3 +232,45 @@ def test_an_empty_month(app, world):
     assert report.total.episodes == 0 and report.flags == ()
     assert report.total.reporting.median_minutes is None
     assert [w.code for _, w in report.wards] == ["WA1", "WB1"]
+
+
+def test_a_grade_police_lowered_later_still_makes_a_high_risk_repeat(app, world):
+    """ "Graded high risk by police in that window": police searched for a high-risk
+    person, whatever they graded the episode once they knew more."""
+    from datetime import UTC, datetime, timedelta
+
+    from grabpack.services.episodes import close_episode, update_episode
+    from tests.factories import open_for, patient_on
+
+    with app.app_context():
+        patient = patient_on(world.ward_a, "Regraded Repeat")
+        nurse = staff(world.nurse_a)
+        for day in (3, 10, 17):
+            noticed = datetime(2026, 3, day, 12, tzinfo=UTC)
+            episode = open_for(
+                patient,
+                world.nurse_a,
+                noticed_at=noticed,
+                last_seen_at=noticed - timedelta(minutes=20),
+                reported_at=noticed + timedelta(minutes=15),
+                police_risk_grade="medium",
+                kind_confirmed=True,
+            )
+            if day == 10:
+                update_episode(
+                    episode, nurse, {"police_risk_grade": "high"}, noticed + timedelta(hours=1)
+                )
+                update_episode(
+                    episode, nurse, {"police_risk_grade": "medium"}, noticed + timedelta(hours=2)
+                )
+            close_episode(
+                episode,
+                nurse,
+                {"returned_at": noticed + timedelta(hours=3), "found_category": "home"},
+                noticed + timedelta(hours=3),
+            )
+        db.session.commit()
+        report = monthly_report(Month(2026, 3), ReportScope.everything(), review_rules())
+    (row,) = report.repeat_patients
+    assert row.highest_grade.value == "high"
+    assert any(f.rule == "High-risk repeat" for f in report.flags)

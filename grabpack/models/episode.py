@@ -27,10 +27,11 @@ from sqlalchemy import (
     Time,
     Uuid,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from grabpack.domain.episode_schema import EpisodeKind, PoliceRiskGrade
 from grabpack.domain.mental_health_act import legal_label
+from grabpack.domain.monthly_review import highest_grade
 from grabpack.domain.retake import RetakePower
 from grabpack.extensions import db
 from grabpack.models.base import UTCDateTime, created_at_column
@@ -83,6 +84,9 @@ class MissingEpisode(db.Model):
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     police_reference: Mapped[str] = mapped_column(String(50), default="")
     police_risk_grade: Mapped[str | None] = mapped_column(String(10))
+    # The highest grade police ever gave this episode: the monthly review's
+    # high-risk repeat counts a grade lowered later (set by ``_kept_highest``).
+    highest_police_risk_grade: Mapped[str | None] = mapped_column(String(10))
     clothing: Mapped[str] = mapped_column(Text, default="")
     circumstances: Mapped[str] = mapped_column(Text, default="")
 
@@ -136,6 +140,13 @@ class MissingEpisode(db.Model):
     risk_grades: Mapped[list[RiskGradeChange]] = relationship(
         back_populates="episode", order_by="RiskGradeChange.recorded_at"
     )
+
+    @validates("police_risk_grade")
+    def _kept_highest(self, _key: str, grade: str | None) -> str | None:
+        """Each grade given raises the highest one the episode has had, never lowers it."""
+        highest = highest_grade((self.highest_police_risk_grade, grade))
+        self.highest_police_risk_grade = highest.value if highest else None
+        return grade
 
     @property
     def is_open(self) -> bool:

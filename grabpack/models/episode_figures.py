@@ -63,7 +63,7 @@ GRADE_OF_RANK = {rank: grade for grade, rank in GRADE_RANK.items()}
 
 # What each kept figure is worked out from: a change to any of these refreshes it.
 MINUTES_FROM = ("noticed_at", "reported_at", "returned_at", "leave_due_back_at", "last_seen_at")
-WINDOW_FROM = ("patient_id", "noticed_at", "police_risk_grade")
+WINDOW_FROM = ("patient_id", "noticed_at", "police_risk_grade", "highest_police_risk_grade")
 KEPT = ("minutes_to_report", "minutes_missing", "window_episodes", "window_top_grade")
 
 
@@ -77,10 +77,13 @@ class KeptFigures(db.Model):
 
 
 def grade_rank(episode: Any) -> Any:
-    """An episode's police risk grade as its ``GRADE_RANK`` (0: none), in SQL."""
-    return case(
-        *((episode.police_risk_grade == grade, n) for grade, n in GRADE_RANK.items()), else_=0
-    )
+    """The highest police risk grade an episode has had, as its ``GRADE_RANK`` (0:
+    none), in SQL. A grade lowered later still counts: police searched for a person
+    at that risk. (A table as it stood before migration 0014 has only the grade.)"""
+    grade = getattr(episode, "highest_police_risk_grade", None)
+    if grade is None:
+        grade = episode.police_risk_grade
+    return case(*((grade == name, n) for name, n in GRADE_RANK.items()), else_=0)
 
 
 def in_repeat_window(earlier: Any, episode: Any, window_days: int) -> Any:
