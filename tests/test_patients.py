@@ -169,3 +169,32 @@ def test_recently_discharged_are_kept(app, runner, world):
 def test_purge_refuses_nonsense_years(runner, years):
     result = runner.invoke(args=["retention", "purge", "--years", years])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("discharged", [True, False], ids=["discharged", "on-another-ward"])
+def test_an_nhs_number_already_registered_says_how_to_bring_the_record_here(
+    app, client, auth, world, discharged
+):
+    """The number is one person's, with one grab-pack history: a new record would
+    split it. The refusal says where the record is and how to move it here."""
+    from datetime import UTC, datetime
+
+    from grabpack.models import Patient, Ward
+
+    with app.app_context():
+        ward_b = db.session.scalar(select(Ward).where(Ward.code == "WB1"))
+        patient = Patient(full_name="Earlier Stay", nhs_number="9434765919", ward_id=ward_b.id)
+        if discharged:
+            patient.discharged_at = datetime(2026, 10, 5, 12, tzinfo=UTC)
+        db.session.add(patient)
+        db.session.commit()
+    auth.login(world.nurse_a)
+    response = admit(client, "Earlier Stay", ("2", "10", "1980"), "943 476 5919")
+    assert response.status_code == 200
+    text = " ".join(response.text.split())
+    if discharged:
+        assert "discharged from Ward B on 5 October 2026" in text
+        assert "re-admit them and transfer them to this ward" in text
+    else:
+        assert "on Ward B now: ask Ward B to transfer them to this ward" in text
+    assert "their grab pack and its history" in text

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
 from grabpack.config import retention_problem
+from grabpack.domain.clock import london_today, long_date
 from grabpack.extensions import db
 from grabpack.models import (
     GrabPack,
@@ -46,7 +47,7 @@ def admit(
 ) -> Patient:
     """Register a patient on a ward; the caller commits."""
     if nhs_number_taken(nhs_number):
-        raise PatientError("A patient with this NHS number is already registered")
+        raise PatientError(_registered_already(nhs_number))
     patient = Patient(
         full_name=full_name,
         date_of_birth=date_of_birth,
@@ -57,6 +58,27 @@ def admit(
     db.session.flush()
     audit.record("patient.admit", user=author, patient_id=patient.id, ward=ward.code)
     return patient
+
+
+def _registered_already(nhs_number: str | None) -> str:
+    """Where the record with this NHS number is, and how to bring it here. The number
+    is one person's, with one grab-pack history: a second record would split it (and
+    police would see half), so the record moves with its history instead."""
+    existing = db.session.scalar(select(Patient).where(Patient.nhs_number == nhs_number))
+    if existing is None:  # gone since the check: say what was found
+        return "A patient with this NHS number is already registered"
+    ward = existing.ward.name
+    if existing.discharged_at is not None:
+        left = long_date(london_today(existing.discharged_at))
+        return (
+            f"A patient with this NHS number was discharged from {ward} on {left}: ask a ward "
+            f"manager of {ward} to re-admit them and transfer them to this ward, so that their "
+            "grab pack and its history come with them"
+        )
+    return (
+        f"A patient with this NHS number is on {ward} now: ask {ward} to transfer them to this "
+        "ward, so that their grab pack and its history come with them"
+    )
 
 
 def transfer_destinations(patient: Patient) -> list[Ward]:
