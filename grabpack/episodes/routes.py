@@ -22,6 +22,7 @@ from grabpack.policies import reporting_policy
 from grabpack.services import access, share_links
 from grabpack.services import episodes as episode_service
 from grabpack.services.episodes import EpisodeError, KindNeedsConfirming
+from grabpack.services.grab_packs import discharge_of
 from grabpack.transactions import saving
 
 
@@ -39,10 +40,25 @@ def _reportable_patient(patient_id: uuid.UUID):
     return patient
 
 
+def _discharged(patient):
+    """Report missing for a discharged patient: a conflict with the discharge, said
+    as such (when, by whom, and that a ward manager can re-admit them), never a
+    page about access the nurse does have."""
+    return render_template(
+        "packs/discharged.html",
+        patient=patient,
+        discharge=discharge_of(patient),
+        heading=f"{patient.full_name} cannot be reported missing from the ward",
+        reporting=True,
+    ), 409
+
+
 @bp.route("/patients/<uuid:patient_id>/episodes/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def new(patient_id: uuid.UUID):
-    patient = _reportable_patient(patient_id)
+    patient = access.patient_for_staff(current_user, patient_id)  # 404 for another ward's
+    if patient.is_discharged:
+        return _discharged(patient)
     if (already := episode_service.open_episode_for(patient)) is not None:
         flash("This patient already has an open missing episode", "info")
         return redirect(url_for("episodes.view", episode_id=already.id))

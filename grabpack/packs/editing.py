@@ -14,8 +14,9 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from grabpack.domain.diff import SectionDiff, diff_versions
 from grabpack.domain.grab_pack_schema import GRAB_PACK, Group
-from grabpack.models import Photo
+from grabpack.models import GrabPack, Photo
 from grabpack.packs.forms import from_data, grab_pack_form_class, to_data
 from grabpack.services.grab_packs import (
     KEEP_PHOTO,
@@ -26,6 +27,7 @@ from grabpack.services.grab_packs import (
     Submission,
     hold_photo,
     new_submission_id,
+    version,
 )
 from grabpack.services.photos import PhotoError
 from grabpack.transactions import saving
@@ -122,6 +124,11 @@ def carry_photo(form, photo: Photo, patient_id: uuid.UUID) -> None:
     form.remove_photo.data = False
 
 
+def photo_chosen(upload: FileStorage | None) -> bool:
+    """Whether the form sent a photo file (not yet checked or stored)."""
+    return _chosen(upload)
+
+
 def _chosen(upload: FileStorage | None) -> bool:
     return upload is not None and bool(upload.filename)
 
@@ -176,6 +183,18 @@ def conflict_form(sent, conflict: Conflict, patient_id: uuid.UUID):
         form.pending_photo.data = sign_pending_photo(conflict.photo.id, patient_id)
     form.remove_photo.data = conflict.photo is None
     return form
+
+
+def typed_changes(form, pack: GrabPack | None) -> list[SectionDiff]:
+    """What a sent pack form changes, field by field, from the version it was based
+    on: shown back when it cannot be saved (the patient was discharged meanwhile), so
+    that nothing typed is lost without the nurse seeing it. The form is checked only
+    to put values in their stored form (an NHS number's spaces); its errors do not
+    matter here, and an entry that cannot be read is left out."""
+    form.validate()
+    based_on = str(form.based_on.data or "")
+    base = version(pack, int(based_on)) if based_on.isdigit() else None
+    return diff_versions(base.data if base is not None else {}, to_data(form))
 
 
 def show_errors(form, errors: dict[str, str]) -> None:

@@ -28,7 +28,7 @@ from grabpack.domain.merge import merge
 from grabpack.domain.pack_data import in_one_shape
 from grabpack.domain.review import review_due_on
 from grabpack.extensions import db
-from grabpack.models import GrabPack, GrabPackVersion, Patient, Photo, User
+from grabpack.models import AuditEvent, GrabPack, GrabPackVersion, Patient, Photo, User
 from grabpack.models.base import utcnow
 from grabpack.policies import review_policy
 from grabpack.services import audit
@@ -60,7 +60,31 @@ class DuplicateNHSNumber(Exception):
 
 
 class PackReadOnly(Exception):
-    """The patient has been discharged: their pack is kept but no longer changed."""
+    """The patient has been discharged: their pack is kept but no longer changed.
+    ``discharge`` says when and by whom, for the page that says so."""
+
+    def __init__(self, discharge: Discharge | None = None):
+        super().__init__("the patient has been discharged: the grab pack is read-only")
+        self.discharge = discharge
+
+
+class PackNeedsEditing(Exception):
+    """A one-click change (review, restore) would write a version that breaks a rule
+    every save obeys (``pack_problems``): a person must edit the pack instead.
+    ``problems`` are (section key, field key, message), as ``pack_problems`` gives."""
+
+    def __init__(self, problems: list[tuple[str, str, str]]):
+        super().__init__("; ".join(message for _, _, message in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Discharge:
+    """When a patient was discharged, and by whom when the audit trail says: why
+    their pack is read-only, said to the nurse whose change it stopped."""
+
+    at: datetime
+    by: User | None
 
 
 # --- what the edit form sends, and what saving it gives back ----------------------------
@@ -186,6 +210,21 @@ def history(pack: GrabPack | None) -> list[GrabPackVersion]:
     )
 
 
+def discharge_of(patient: Patient) -> Discharge | None:
+    """The patient's discharge (``None`` while on the ward), with who discharged them
+    from the latest discharge in the audit trail (a re-admission keeps the old one)."""
+    if patient.discharged_at is None:
+        return None
+    event = db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.patient_id == patient.id, AuditEvent.action == "patient.discharge")
+        .options(joinedload(AuditEvent.user))
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    return Discharge(at=patient.discharged_at, by=event.user if event is not None else None)
+
+
 def find_submission(submission_id: str | None) -> GrabPackVersion | None:
     """The version a form's one-time id made, whichever pack it belongs to."""
     if not submission_id:
@@ -230,8 +269,7 @@ def save(
     raises SQLAlchemy's ``OperationalError``, which ``transactions.saving`` turns
     into the form shown again with everything kept.
     """
-    if patient.is_discharged:
-        raise PackReadOnly()
+    _refuse_if_discharged(patient)
     return _save(patient, author, submission, now or utcnow())
 
 
@@ -395,8 +433,7 @@ def _write(patient: Patient, author: User, draft: _Draft, now: datetime) -> Grab
     under concurrent saves on SQLite and PostgreSQL alike, and it comes before any
     other write, so a conflict leaves the caller's transaction as it was. The unique
     version number and submission id are the database's backstop behind it."""
-    if patient.is_discharged:
-        raise PackReadOnly()
+    _refuse_if_discharged(patient)
     draft = replace(draft, data=in_one_shape(draft.data))  # blanks in one shape, always
     if nhs_number_taken(value_of(draft.data, "identity", "nhs_number"), other_than=patient):
         raise DuplicateNHSNumber()
@@ -466,10 +503,26 @@ def _new_pack(patient: Patient, based_on: int) -> GrabPack:
     return pack
 
 
+def _refuse_if_discharged(patient: Patient) -> None:
+    if patient.is_discharged:
+        raise PackReadOnly(discharge_of(patient))
+
+
 def mark_reviewed(
-    patient: Patient, author: User, *, based_on: int, now: datetime | None = None
+    patient: Patient,
+    author: User,
+    *,
+    based_on: int,
+    now: datetime | None = None,
+    submission_id: str = "",
 ) -> GrabPackVersion:
-    """ "Reviewed, no changes": a new version with the same content and a fresh due date."""
+    """ "Reviewed, no changes": a new version with the same content and a fresh due date.
+
+    Raises ``PackNeedsEditing`` when the content breaks a rule every save obeys (a
+    review would stamp a nameless pack as checked), ``VersionConflict``, and
+    ``PackReadOnly``. The same button sent twice (``submission_id``) is one review.
+    """
+    _refuse_if_discharged(patient)
     current = current_version(pack_for(patient))
     if current is None:
         raise VersionConflict(0)
@@ -479,12 +532,21 @@ def mark_reviewed(
         kind="review",
         note="Reviewed, no changes",
         photo=current.photo,
+        submission_id=submission_id or None,
     )
-    return _write(patient, author, draft, now or utcnow())
+    return _write_once(patient, author, draft, now or utcnow())
 
 
-def restore(patient: Patient, author: User, number: int, *, based_on: int) -> GrabPackVersion:
-    """Bring an old version back as the newest one; history keeps both."""
+def restore(
+    patient: Patient, author: User, number: int, *, based_on: int, submission_id: str = ""
+) -> GrabPackVersion:
+    """Bring an old version back as the newest one; history keeps both.
+
+    Raises ``PackNeedsEditing`` when the old version breaks a rule every save now
+    obeys (one saved without a name would give police a blank name again),
+    ``VersionConflict``, ``PackReadOnly`` and ``LookupError``. The same button sent
+    twice (``submission_id``) is one restore."""
+    _refuse_if_discharged(patient)
     old = version(pack_for(patient), number)
     if old is None:
         raise LookupError(number)
@@ -494,9 +556,47 @@ def restore(patient: Patient, author: User, number: int, *, based_on: int) -> Gr
         kind="restore",
         note=f"Restored version {number}",
         photo=old.photo,
+        submission_id=submission_id or None,
         restored_from=number,
     )
-    return _write(patient, author, draft, utcnow())
+    return _write_once(patient, author, draft, utcnow())
+
+
+def _write_once(patient: Patient, author: User, draft: _Draft, now: datetime) -> GrabPackVersion:
+    """Write a one-click change, or give back the version this same request wrote
+    before (a double click: the button's one-time id, with the same change by the
+    same person on the same version). Anything else that moved the pack on is the
+    ``VersionConflict`` it always was."""
+    if problems := pack_problems(in_one_shape(draft.data)):
+        raise PackNeedsEditing(problems)
+    if (earlier := _sent_before(patient, author, draft)) is not None:
+        return earlier
+    try:
+        return _write(patient, author, draft, now)
+    except VersionConflict:
+        if (earlier := _sent_before(patient, author, draft)) is not None:
+            return earlier  # the first click won the race
+        raise
+
+
+def _sent_before(patient: Patient, author: User, draft: _Draft) -> GrabPackVersion | None:
+    """The version ``draft``'s one-time id already wrote, if it is this same change.
+    An id that wrote something else is never a shortcut: the pack has moved on."""
+    earlier = find_submission(draft.submission_id)
+    if earlier is None:
+        return None
+    pack = pack_for(patient)
+    same = (
+        pack is not None
+        and earlier.grab_pack_id == pack.id
+        and earlier.created_by_id == author.id
+        and earlier.kind == draft.kind
+        and earlier.restored_from == draft.restored_from
+        and earlier.number == draft.based_on + 1
+    )
+    if not same:
+        raise VersionConflict(pack.current_version_number if pack is not None else 0)
+    return earlier
 
 
 def request_review(patient: Patient, reason: str, today: date | None = None) -> None:
