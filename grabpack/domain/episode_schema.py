@@ -573,9 +573,35 @@ def time_problems(values: Mapping[str, object], now: datetime) -> list[tuple[str
             found.append((rule.shown_on, rule.message))
     started, ends = values.get("section_start_on"), values.get("period_ends_on")
     dated = isinstance(started, date) and isinstance(ends, date)
+    dated = dated and not has_no_section(values.get("legal_status"))  # left out anyway
     if dated and (message := period_end_problem(started, ends)):  # the pack's own rule
         found.append(("period_ends_on", message))
     return sorted(found, key=lambda problem: PAGE_ORDER[problem[0]])
+
+
+# The legal facts only a detention has: an informal patient has no section.
+SECTION_FACTS = (
+    "section_start_on",
+    "section_start_time",
+    "period_ends_on",
+    "cto_recalled_on",
+    "detention_ended_on",
+)
+
+
+def has_no_section(status_key: object) -> bool:
+    """An informal patient: no section, so none of ``SECTION_FACTS`` applies."""
+    status = legal_status(str(status_key or ""))
+    return status is not None and status.rule is RetakeRule.NOT_DETAINED
+
+
+def without_unused_legal_facts(values: Mapping[str, object]) -> dict[str, object]:
+    """``values`` with the section's facts left out when the stated status has no
+    section (informal): dates left on the form from the pack, or typed before the
+    status was changed, would otherwise print beside "Informal" as if they applied."""
+    if not has_no_section(values.get("legal_status")):
+        return dict(values)
+    return {**values, **dict.fromkeys(SECTION_FACTS)}
 
 
 def known_times(episode: Mapping[str, object] | object) -> dict[str, object]:

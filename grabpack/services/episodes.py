@@ -36,6 +36,7 @@ from grabpack.domain.episode_schema import (
     legal_facts_of,
     suggested_kind,
     time_problems,
+    without_unused_legal_facts,
 )
 from grabpack.domain.episode_schema import EpisodeFieldType as T
 from grabpack.domain.mental_health_act import legal_label, legal_status
@@ -181,7 +182,7 @@ def prepare_opening(patient: Patient, values: Mapping[str, Any]) -> Opening:
     pack = pack_for(patient)
     version = current_version(pack)
     pack_legal = legal_facts_from_pack(version.data if version else {})
-    legal = legal_facts_of(values)
+    legal = legal_facts_of(without_unused_legal_facts(values))
     power = power_to_retake(legal, absence_began_of(values))
     noticed_at = values.get("noticed_at") or utcnow()
     reported_at = values.get("reported_at")
@@ -223,7 +224,7 @@ def open_episode(
         raise EpisodeError("A discharged patient cannot be reported missing from the ward")
     if open_episode_for(patient) is not None:
         raise EpisodeError("This patient already has an open missing episode")
-    values = checked_values(Stage.OPEN, values)
+    values = without_unused_legal_facts(checked_values(Stage.OPEN, values))
     _check_times(values, now)
     opening = prepare_opening(patient, values)
     if (warning := opening.kind_warning(values["kind"])) and not kind_confirmed:
@@ -303,6 +304,8 @@ def update_episode(
     given = {key: value for key, value in values.items() if key != "police_risk_grade"}
     checked = checked_values(Stage.UPDATE, given)
     checked = {key: value for key, value in checked.items() if key in given}
+    if "legal_status" in checked:  # now informal: the section's facts no longer apply
+        checked = without_unused_legal_facts(checked)
     grade = values.get("police_risk_grade") or None
     if grade is not None:
         PoliceRiskGrade(grade)
