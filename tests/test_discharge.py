@@ -145,3 +145,21 @@ def test_a_missing_patient_cannot_be_transferred_and_nothing_changes(app, client
     with app.app_context():
         assert db.session.get(Patient, patient_id).ward.code == "WA1"
     assert actions(app, patient_id) == []
+
+
+def test_a_button_pressed_after_signing_out_says_so_and_changes_nothing(app, client, auth, world):
+    """Signed out in another tab, then Transfer pressed on the old page: the truth
+    (signed out, nothing done, sign in and try again), never "signed in again since"."""
+    patient_id = on_ward_a(app, world)
+    auth.login(world.nurse_a)
+    token = csrf_token(client.get(f"/patients/{patient_id}").text)
+    auth.logout()
+    response = client.post(
+        f"/patients/{patient_id}/transfer", data={"csrf_token": token, "ward": "WB1"}
+    )
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).text
+    assert "You were signed out" in page and "nothing was done" in page
+    assert "signed in again since" not in page
+    with app.app_context():
+        assert db.session.get(Patient, patient_id).ward.code == "WA1"

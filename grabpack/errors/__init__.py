@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, redirect, render_template, request
+from flask import Flask, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
@@ -68,6 +68,12 @@ def _over_the_upload_limit() -> bool:
     )
 
 
+SIGNED_OUT_NOTHING_DONE = (
+    "You were signed out (in another tab, or after a time without use), so nothing was "
+    "done. Sign in, then go back to the page and try again."
+)
+
+
 def csrf_error(error: CSRFError):
     """A form whose session token is gone or changed. Never the end of what was typed:
     a form worth keeping is kept and put back (after sign-in, if the session ended);
@@ -84,6 +90,11 @@ def csrf_error(error: CSRFError):
                 return redirect(show_at)
         else:
             return sign_in_again("", None)
+    elif not current_user.is_authenticated:
+        # A button (transfer, share, revoke...) pressed after signing out: never "you
+        # signed in again since" to someone who is signed out.
+        flash(SIGNED_OUT_NOTHING_DONE, "info")
+        return redirect(url_for("auth.login"))
     return render_template(
         "errors/error.html",
         status=400,
