@@ -70,10 +70,10 @@ NEVER_SENT_FIELDS = frozenset({"csrf_token"})
 def is_keepable() -> bool:
     """Whether this request is a form worth keeping: a post a person typed, into
     one of our own pages."""
-    return request.method == "POST" and request.endpoint in KEEPABLE and _sent_from_our_own_page()
+    return request.method == "POST" and request.endpoint in KEEPABLE and sent_from_our_own_page()
 
 
-def _sent_from_our_own_page() -> bool:
+def sent_from_our_own_page() -> bool:
     """Whether the browser says this post came from one of grabpack's own pages.
 
     Kept entries are put back into the form of whoever signs in next, so a page

@@ -68,6 +68,9 @@ def _over_the_upload_limit() -> bool:
     )
 
 
+# Forms sent by people who are not signed in (sign-in itself, a share link's police
+# reference): a missing token there is a bad request, not a sign-out.
+PUBLIC_FORMS = frozenset({"auth", "share"})
 SIGNED_OUT_NOTHING_DONE = (
     "You were signed out (in another tab, or after a time without use), so nothing was "
     "done. Sign in, then go back to the page and try again."
@@ -90,7 +93,11 @@ def csrf_error(error: CSRFError):
                 return redirect(show_at)
         else:
             return sign_in_again("", None)
-    elif not current_user.is_authenticated:
+    elif (
+        not current_user.is_authenticated
+        and request.blueprint not in PUBLIC_FORMS
+        and kept_forms.sent_from_our_own_page()  # not a post from another site
+    ):
         # A button (transfer, share, revoke...) pressed after signing out: never "you
         # signed in again since" to someone who is signed out.
         flash(SIGNED_OUT_NOTHING_DONE, "info")
