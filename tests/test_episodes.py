@@ -636,3 +636,35 @@ def test_every_declared_episode_field_is_a_column_of_the_same_name():
 def _audit_actions(app) -> list[str]:
     with app.app_context():
         return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_reporting_a_patient_without_a_pack_says_police_see_only_the_episode(
+    app, client, auth, world
+):
+    with app.app_context():
+        patient_id = patient_on("WA1", "No Pack Yet").id
+        db.session.commit()
+    auth.login(world.nurse_a)
+    page = client.get(f"/patients/{patient_id}/episodes/new").text
+    earlier = utcnow() - timedelta(hours=2)
+    when = {
+        f"{key}-{part}": value
+        for key, moment in (("noticed_at", earlier), ("last_seen_at", earlier - timedelta(hours=1)))
+        for part, value in (
+            ("day", str(moment.day)),
+            ("month", str(moment.month)),
+            ("year", str(moment.year)),
+            ("time", moment.strftime("%H:%M")),
+        )
+    }
+    data = {
+        **form_fields(page, "/episodes/new"),
+        "kind": "missing",
+        "legal_status": "informal",
+        **when,
+    }
+    response = client.post(f"/patients/{patient_id}/episodes/new", data=data)
+    assert response.status_code == 302, response.text
+    shown = client.get(response.headers["Location"]).text
+    assert "There is no grab pack: police in the area see only the episode" in shown
+    assert "can now see the grab pack" not in shown

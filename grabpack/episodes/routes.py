@@ -53,6 +53,17 @@ def _discharged(patient):
     ), 409
 
 
+def _recorded(episode) -> str:
+    """What police can now see: the grab pack, or (with none) only the episode, which
+    the ward must then describe to them by phone."""
+    if episode.had_no_pack:
+        return (
+            "Missing episode recorded. There is no grab pack: police in the area see only "
+            "the episode, so give them a description when they call."
+        )
+    return "Missing episode recorded. Police in the area can now see the grab pack."
+
+
 @bp.route("/patients/<uuid:patient_id>/episodes/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def new(patient_id: uuid.UUID):
@@ -82,9 +93,7 @@ def new(patient_id: uuid.UUID):
         except KindNeedsConfirming as warning:  # a warning on the kind, not the form
             form.kind.errors = [str(warning)]
         if outcome.saved:
-            flash(
-                "Missing episode recorded. Police in the area can now see the grab pack.", "success"
-            )
+            flash(_recorded(episode), "success")
             return redirect(url_for("episodes.view", episode_id=episode.id))
     opening = episode_service.prepare_opening(patient, form_values(form, Stage.OPEN, lenient=True))
     return render_template(
