@@ -557,6 +557,11 @@ def purge_command(dry_run: bool, years: int | None) -> None:
     )
     for patient_id, discharged_at in result.discharged:
         click.echo(f"  patient {patient_id}, discharged {discharged_at:%Y-%m-%d}")
+    plural = "" if result.unsaved_photos == 1 else "s"
+    click.echo(
+        f"{verb} {result.unsaved_photos} photo{plural} never saved with a grab pack "
+        "(chosen on a form that was not saved, over a week ago)."
+    )
 
 
 notify = AppGroup("notify", help="Tell policing areas of missing episodes.")

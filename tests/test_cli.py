@@ -509,3 +509,41 @@ def test_set_password_names_an_unknown_email_before_asking(runner, world, monkey
     result = runner.invoke(args=["users", "set-password", "nobody@example.nhs.uk"])
     assert result.exit_code == 1
     assert "No user with email nobody@example.nhs.uk" in result.output
+
+
+def test_purge_deletes_photos_never_saved_after_a_week(app, runner, world):
+    """A photo chosen on a form that came back (a conflict, an Add, a mistake) is
+    stored to carry into the next save; one never saved with a version is deleted
+    by the purge once a week old, never one a version uses, nor a recent one."""
+    import io
+
+    from PIL import Image
+
+    from grabpack.models import Photo
+    from grabpack.services.grab_packs import save_version
+    from grabpack.services.photos import store_photo
+
+    def jpeg(shade: int) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("RGB", (60, 80), (shade, shade, shade)).save(buffer, "JPEG")
+        return buffer.getvalue()
+
+    with app.app_context():
+        old_day = utcnow() - timedelta(days=8)
+        stale, recent, used = (store_photo(jpeg(shade)) for shade in (10, 120, 240))
+        patient = patient_on(world.ward_a, "Photo Kept")
+        save_version(
+            patient, {"identity": {"full_name": "Photo Kept"}}, staff(world.nurse_a),
+            based_on=0, photo=used,
+        )  # fmt: skip
+        stale.created_at = used.created_at = old_day
+        db.session.commit()
+        ids = {"stale": stale.id, "recent": recent.id, "used": used.id}
+    dry = runner.invoke(args=["retention", "purge", "--dry-run"])
+    assert "1 photo never saved with a grab pack" in dry.output
+    result = runner.invoke(args=["retention", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "1 photo never saved with a grab pack" in result.output
+    with app.app_context():
+        left = set(db.session.scalars(select(Photo.id)))
+    assert ids["stale"] not in left and {ids["recent"], ids["used"]} <= left

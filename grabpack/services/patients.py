@@ -197,6 +197,22 @@ class PurgeResult:
     photos: int
     # (opaque patient id, discharged at) for each patient purged, or that would be.
     discharged: tuple[tuple[uuid.UUID, datetime], ...] = ()
+    unsaved_photos: int = 0  # stored for a form shown again, never saved with a version
+
+
+# A photo chosen on an edit form that came back (a conflict, an Add or Remove, a
+# mistake to correct) is stored to carry into the next save. One never saved with a
+# version is a patient's photo kept for nothing: deleted once older than this, long
+# after any form that could still carry it was abandoned.
+UNSAVED_PHOTO_DAYS = 7
+
+
+def _unsaved_photos(now: datetime):
+    """Photos no version uses, stored more than ``UNSAVED_PHOTO_DAYS`` ago."""
+    used = select(GrabPackVersion.photo_id).where(GrabPackVersion.photo_id.is_not(None))
+    return select(Photo.id).where(
+        Photo.created_at < now - timedelta(days=UNSAVED_PHOTO_DAYS), Photo.id.not_in(used)
+    )
 
 
 def purge_expired(
@@ -240,15 +256,18 @@ def purge_expired(
             .order_by(Patient.discharged_at)
         )
     )
+    unsaved = _unsaved_photos(now or utcnow())
     result = PurgeResult(
         len(discharged),
         count(expired_versions),
         count(select(MissingEpisode.id).where(MissingEpisode.patient_id.in_(expired))),
         count(orphan_photos.distinct()),
         discharged,
+        count(unsaved),
     )
     if dry_run:
         return result
+    db.session.execute(delete(Photo).where(Photo.id.in_(unsaved)))
     patient_ids = [patient_id for patient_id, _ in discharged]
     photo_ids = list(db.session.scalars(orphan_photos.distinct()))
     episode_ids = select(MissingEpisode.id).where(MissingEpisode.patient_id.in_(patient_ids))
