@@ -31,6 +31,7 @@ from enum import StrEnum
 from grabpack.domain.clock import age_on, long_date, parse_time_of_day, time_text
 from grabpack.domain.mental_health_act import LEGAL_STATUSES, LegalStatus, legal_status
 from grabpack.domain.nhs_number import format_nhs_number
+from grabpack.domain.retake import PACK_KEYS, legal_facts_from_pack
 
 
 class FieldType(StrEnum):
@@ -717,15 +718,6 @@ def period_end_problem(section_start_on: date | None, period_ends_on: date | Non
     return PERIOD_ENDS_BEFORE_START if period_ends_on < section_start_on else None
 
 
-def _stored_date(data: dict, section_key: str, field_key: str) -> date | None:
-    """A stored date, or ``None`` when absent or unreadable."""
-    value = value_of(data, section_key, field_key)
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) and value else None
-    except ValueError:
-        return None
-
-
 def pack_problems(data: dict) -> list[tuple[str, str, str]]:
     """What stops ``data`` being saved, even as a draft, as (section key, field key,
     message) in page order: a required field left blank, and a current period that
@@ -737,9 +729,9 @@ def pack_problems(data: dict) -> list[tuple[str, str, str]]:
         for section, field in iter_fields()
         if field.required and not str(value_of(data, section.key, field.key) or "").strip()
     ]
-    started = _stored_date(data, "legal", "section_start_on")
-    if message := period_end_problem(started, _stored_date(data, "legal", "section_expires_on")):
-        found.append(("legal", "section_expires_on", message))
+    legal = legal_facts_from_pack(data)  # unreadable dates count as not recorded
+    if message := period_end_problem(legal.section_start_on, legal.period_ends_on):
+        found.append(("legal", PACK_KEYS["period_ends_on"], message))
     return found
 
 

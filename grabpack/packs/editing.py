@@ -25,11 +25,10 @@ from grabpack.services.grab_packs import (
     NewPhoto,
     PhotoChoice,
     Submission,
-    hold_photo,
     new_submission_id,
     version,
 )
-from grabpack.services.photos import PhotoError
+from grabpack.services.photos import PhotoError, store_photo
 from grabpack.transactions import saving
 
 PHOTO_NOT_KEPT = "The photo you chose was not saved: choose it again"
@@ -95,10 +94,10 @@ def keep_upload(form, upload: FileStorage | None, patient_id: uuid.UUID) -> None
     now and carried in ``pending_photo``, so that the next Save saves it (the page
     says so). A file we do not accept, or a database too busy to store it, is said
     on the photo field: nothing chosen is dropped without a word."""
-    if not _chosen(upload):
+    if not photo_chosen(upload):
         return
     with saving(None, PhotoError) as outcome:
-        photo = hold_photo(upload.read())
+        photo = store_photo(upload.read())
     if outcome.saved:
         carry_photo(form, photo, patient_id)
     else:
@@ -113,7 +112,7 @@ def after_refusal(
     and the page says to choose it again. One carried from before stays carried."""
     if stored is not None:
         carry_photo(form, stored, patient_id)
-    elif _chosen(upload) and not form.photo.errors:
+    elif photo_chosen(upload) and not form.photo.errors:
         _photo_error(form, PHOTO_NOT_KEPT)
 
 
@@ -126,11 +125,7 @@ def carry_photo(form, photo: Photo, patient_id: uuid.UUID) -> None:
 
 def photo_chosen(upload: FileStorage | None) -> bool:
     """Whether the form sent a photo file (not yet checked or stored)."""
-    return _chosen(upload)
-
-
-def _chosen(upload: FileStorage | None) -> bool:
-    return upload is not None and bool(upload.filename)
+    return upload is not None and bool(getattr(upload, "filename", ""))
 
 
 def _photo_error(form, message: str) -> None:
@@ -156,7 +151,7 @@ def _photo_choice(form, patient_id: uuid.UUID) -> PhotoChoice:
     keep. Removal beats a carried photo: the box was ticked on the page that said a
     new photo was chosen, so the nurse meant that one too."""
     upload = form.photo.data
-    if upload and getattr(upload, "filename", ""):
+    if photo_chosen(upload):
         return NewPhoto(upload.read())
     if form.remove_photo.data:
         return None

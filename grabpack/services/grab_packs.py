@@ -330,14 +330,6 @@ def _stored(photo: Photo | Keep | None) -> Photo | None:
     return photo if isinstance(photo, Photo) else None
 
 
-def hold_photo(content: bytes) -> Photo:
-    """Store a photo chosen on an edit form that is shown again rather than saved (an
-    Add or Remove button, a mistake to correct), so that the next save carries it as
-    it carries one over a conflict: nothing the nurse chose is silently dropped.
-    Raises ``PhotoError`` for a file we do not accept; the caller commits."""
-    return store_photo(content)
-
-
 def _chosen_photo(choice: PhotoChoice) -> Photo | Keep | None:
     """The photo for the new version, stored in this transaction if it is new."""
     match choice:
