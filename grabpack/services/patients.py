@@ -28,7 +28,7 @@ from grabpack.models import (
 from grabpack.models.base import utcnow
 from grabpack.services import audit
 from grabpack.services.episodes import open_episode_for
-from grabpack.services.grab_packs import nhs_number_taken, request_review
+from grabpack.services.grab_packs import request_review
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,8 @@ def admit(
     nhs_number: str | None = None,
 ) -> Patient:
     """Register a patient on a ward; the caller commits."""
-    if nhs_number_taken(nhs_number):
-        raise PatientError(_registered_already(nhs_number))
+    if nhs_number and (existing := _registered(nhs_number)) is not None:
+        raise PatientError(_registered_already(existing))
     patient = Patient(
         full_name=full_name,
         date_of_birth=date_of_birth,
@@ -60,13 +60,14 @@ def admit(
     return patient
 
 
-def _registered_already(nhs_number: str | None) -> str:
+def _registered(nhs_number: str) -> Patient | None:
+    return db.session.scalar(select(Patient).where(Patient.nhs_number == nhs_number))
+
+
+def _registered_already(existing: Patient) -> str:
     """Where the record with this NHS number is, and how to bring it here. The number
     is one person's, with one grab-pack history: a second record would split it (and
     police would see half), so the record moves with its history instead."""
-    existing = db.session.scalar(select(Patient).where(Patient.nhs_number == nhs_number))
-    if existing is None:  # gone since the check: say what was found
-        return "A patient with this NHS number is already registered"
     ward = existing.ward.name
     if existing.discharged_at is not None:
         left = long_date(london_today(existing.discharged_at))
