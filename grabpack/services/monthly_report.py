@@ -158,20 +158,19 @@ def scope_for(reader: User, area_code: str | None = None) -> ReportScope:
         return ReportScope(
             ward_ids=frozenset(wards), area=area, reader=reader, covers=_listed(names, "wards")
         )
-    if role is Role.POLICE:
-        areas = {a.id for a in reader.policing_areas}
-        if area is not None:
-            if area.id not in areas:
-                raise UnknownArea(f"Policing area {area.code} is not one of yours")
-            areas = {area.id}
-        names = [a.name for a in reader.policing_areas if a.id in areas]
-        return ReportScope(
-            ward_ids=frozenset(_area_ward_ids(areas)),
-            area=area,
-            reader=reader,
-            covers=_listed(names, "policing areas"),
-        )
-    raise AssertionError(f"no review scope for {role}")  # unreachable: refused above
+    # Police: their policing areas.
+    areas = {a.id for a in reader.policing_areas}
+    if area is not None:
+        if area.id not in areas:
+            raise UnknownArea(f"Policing area {area.code} is not one of yours")
+        areas = {area.id}
+    names = [a.name for a in reader.policing_areas if a.id in areas]
+    return ReportScope(
+        ward_ids=frozenset(_area_ward_ids(areas)),
+        area=area,
+        reader=reader,
+        covers=_listed(names, "policing areas"),
+    )
 
 
 # --- The computation ---------------------------------------------------------------------------
