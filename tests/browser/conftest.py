@@ -43,34 +43,60 @@ def browser():
         browser.close()
 
 
-def closed_before_sending(app):
-    """Read each response whole and close it before the server writes a byte.
+class LiveApp:
+    """The app as the live server runs it: each response read whole and closed
+    before the server writes a byte, and every request counted until it is done.
 
     Werkzeug's development server skips closing a response whose client went
     away mid-send (Chromium cancels a script request when a test ends), and the
     open static file then surfaces as a ResourceWarning in a later test. The
     responses here are small, so buffering costs nothing a test could notice.
+
+    The count is why a test's end waits for its requests: a photo or a list
+    refresh the browser asked for just before the test ended is still reading
+    the database in a server thread when the page closes, and emptying the
+    tables under it deadlocks PostgreSQL (the next test then finds the last
+    one's rows).
     """
 
-    def buffered(environ, start_response):
-        body = app(environ, start_response)
-        try:
-            return [b"".join(body)]
-        finally:
-            if hasattr(body, "close"):
-                body.close()
+    def __init__(self, app) -> None:
+        self.app = app
+        self._busy = 0
+        self._idle = threading.Condition()
 
-    return buffered
+    def __call__(self, environ, start_response):
+        with self._idle:
+            self._busy += 1
+        try:
+            body = self.app(environ, start_response)
+            try:
+                return [b"".join(body)]
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+        finally:
+            with self._idle:
+                self._busy -= 1
+                self._idle.notify_all()
+
+    def wait_until_idle(self, timeout: float = 30.0) -> None:
+        with self._idle:
+            finished = self._idle.wait_for(lambda: self._busy == 0, timeout=timeout)
+            assert finished, f"{self._busy} request(s) still running {timeout:.0f} s after the test"
 
 
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, closed_before_sending(app), threaded=True)
+    live_app = LiveApp(app)
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server.block_on_close = False  # a kept-alive socket must not hold the close; requests are counted
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+    live_app.wait_until_idle()
+    server.server_close()
 
 
 class ConsoleErrors(list):
