@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from grabpack.domain.clock import LONDON, london_today, long_date, time_text
-from grabpack.domain.grab_pack_schema import period_end_problem
+from grabpack.domain.grab_pack_schema import section_date_problems
 from grabpack.domain.mental_health_act import LEGAL_STATUSES, RetakeRule, legal_status
 from grabpack.domain.retake import Answer, LegalFacts, RetakePower, absence_began
 
@@ -571,12 +571,24 @@ def time_problems(values: Mapping[str, object], now: datetime) -> list[tuple[str
         first, then = values.get(rule.first), values.get(rule.then)
         if isinstance(first, datetime) and isinstance(then, datetime) and then < first:
             found.append((rule.shown_on, rule.message))
-    started, ends = values.get("section_start_on"), values.get("period_ends_on")
-    dated = isinstance(started, date) and isinstance(ends, date)
-    dated = dated and not has_no_section(values.get("legal_status"))  # left out anyway
-    if dated and (message := period_end_problem(started, ends)):  # the pack's own rule
-        found.append(("period_ends_on", message))
+    found += section_date_problems(_section_dates(values))  # the pack's own rule
     return sorted(found, key=lambda problem: PAGE_ORDER[problem[0]])
+
+
+def _section_dates(values: Mapping[str, object]) -> LegalFacts:
+    """The section's dates among ``values`` (the report form's names are the facts')."""
+
+    def day(key: str) -> date | None:
+        value = values.get(key)
+        return value if isinstance(value, date) and not isinstance(value, datetime) else None
+
+    return LegalFacts(
+        legal_status=str(values.get("legal_status") or ""),
+        section_start_on=day("section_start_on"),
+        period_ends_on=day("period_ends_on"),
+        cto_recalled_on=day("cto_recalled_on"),
+        detention_ended_on=day("detention_ended_on"),
+    )
 
 
 # The legal facts only a detention has: an informal patient has no section.

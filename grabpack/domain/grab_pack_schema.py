@@ -29,9 +29,14 @@ from datetime import date
 from enum import StrEnum
 
 from grabpack.domain.clock import age_on, long_date, parse_time_of_day, time_text
-from grabpack.domain.mental_health_act import LEGAL_STATUSES, LegalStatus, legal_status
+from grabpack.domain.mental_health_act import (
+    LEGAL_STATUSES,
+    LegalStatus,
+    RetakeRule,
+    legal_status,
+)
 from grabpack.domain.nhs_number import format_nhs_number
-from grabpack.domain.retake import PACK_KEYS, legal_facts_from_pack
+from grabpack.domain.retake import PACK_KEYS, LegalFacts, legal_facts_from_pack
 
 
 class FieldType(StrEnum):
@@ -703,6 +708,9 @@ def on_briefing_sheet(
 PERIOD_ENDS_BEFORE_START = (
     "The date the current period ends must be on or after the date the section started"
 )
+RECALLED_BEFORE_START = "The CTO recall date must be on or after the date the CTO started"
+ENDED_BEFORE_START = "The date detention ended must be on or after the date the section started"
+ENDED_BEFORE_RECALL = "The date detention ended must be on or after the CTO recall date"
 
 
 def period_end_problem(section_start_on: date | None, period_ends_on: date | None) -> str | None:
@@ -710,28 +718,55 @@ def period_end_problem(section_start_on: date | None, period_ends_on: date | Non
 
     A period cannot end before the section started: such a date is a typo, and the
     power to retake worked from it tells police "No power to take back", giving the
-    patient up too early. Unknown dates are not judged. The grab pack's section G and
-    the episode's legal position (``period_ends_on``) both ask for these two dates.
+    patient up too early. Unknown dates are not judged.
     """
     if section_start_on is None or period_ends_on is None:
         return None
     return PERIOD_ENDS_BEFORE_START if period_ends_on < section_start_on else None
 
 
+def section_date_problems(facts: LegalFacts) -> list[tuple[str, str]]:
+    """Every date of the section's that comes before a date it cannot precede, as (the
+    ``LegalFacts`` name of the later date, the message), at most one per date.
+
+    Each is a typo with the same harm: the power to retake worked from it ends before
+    the absence began, and police are told "No power to take back" (a detention
+    "ended" in the year before the section started, say). Unknown dates are not
+    judged, nor dates a status does not use: an informal patient has no section, and
+    a recall date left from an earlier CTO means nothing to a patient now on s3. The
+    grab pack's section G and the episode's legal position both obey this one rule.
+    """
+    status = legal_status(facts.legal_status)
+    if status is not None and status.rule is RetakeRule.NOT_DETAINED:
+        return []
+    recalled = facts.cto_recalled_on if facts.legal_status == "cto_17e" else None
+    started, ended = facts.section_start_on, facts.detention_ended_on
+    checks = (
+        ("period_ends_on", started, facts.period_ends_on, PERIOD_ENDS_BEFORE_START),
+        ("cto_recalled_on", started, recalled, RECALLED_BEFORE_START),
+        ("detention_ended_on", started, ended, ENDED_BEFORE_START),
+        ("detention_ended_on", recalled, ended, ENDED_BEFORE_RECALL),
+    )
+    found: dict[str, str] = {}
+    for later_key, earlier, later, message in checks:
+        if earlier is not None and later is not None and later < earlier:
+            found.setdefault(later_key, message)
+    return list(found.items())
+
+
 def pack_problems(data: dict) -> list[tuple[str, str, str]]:
     """What stops ``data`` being saved, even as a draft, as (section key, field key,
-    message) in page order: a required field left blank, and a current period that
-    ends before its section started. A draft may lack anything else (the checklist
-    lists it); these would tell police something wrong. The form shows each beside
-    its field and the save service refuses on the same rule."""
+    message) in page order: a required field left blank, and a date of the section's
+    before one it cannot precede (``section_date_problems``). A draft may lack anything
+    else (the checklist lists it); these would tell police something wrong. The form
+    shows each beside its field and the save service refuses on the same rule."""
     found = [
         (section.key, field.key, field.required)
         for section, field in iter_fields()
         if field.required and not str(value_of(data, section.key, field.key) or "").strip()
     ]
     legal = legal_facts_from_pack(data)  # unreadable dates count as not recorded
-    if message := period_end_problem(legal.section_start_on, legal.period_ends_on):
-        found.append(("legal", PACK_KEYS["period_ends_on"], message))
+    found += [("legal", PACK_KEYS[key], message) for key, message in section_date_problems(legal)]
     return found
 
 
