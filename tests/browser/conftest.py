@@ -89,7 +89,7 @@ class LiveApp:
 def live_server(app) -> Iterator[str]:
     live_app = LiveApp(app)
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    server.block_on_close = False  # a kept-alive socket must not hold the close; requests are counted
+    server.block_on_close = False  # requests are counted; an idle kept-alive socket holds nothing
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
