@@ -288,8 +288,40 @@ def power_to_retake(facts: LegalFacts, absent_from: datetime | None) -> RetakePo
     work.use("Legal status", status.label)
     if absent_from is not None:
         work.use("Absence began", _clock(absent_from))
-    ended = _ended_before_absence(work)
+    ended = _ended_before_absence(work) or _started_after_absence(work)
     return ended or _RULES[status.rule](work)
+
+
+def _started_after_absence(work: _Working) -> RetakePower | None:
+    """Answer 5 when the section is recorded as starting after the absence began.
+
+    The patient was not held under that section when they went, so no date can be
+    worked from it: the start date is a typo, or the status recorded is a later
+    one (a section made while they were away). Stating a retake date would tell
+    police to detain on a section that did not apply. Compared by the day, or by
+    the moment when the start time is recorded (the hour powers).
+    """
+    if work.status.rule in (RetakeRule.NOT_DETAINED, RetakeRule.NOT_RECALLED):
+        return None
+    started_on, first_day = work.facts.section_start_on, work.first_day
+    if started_on is None or first_day is None or work.absent_from is None:
+        return None
+    started_at = work.facts.section_start_at
+    if started_at is not None and started_at > work.absent_from:
+        began, shown = f"at {_clock(started_at)}", _clock(started_at)
+    elif started_on > first_day:
+        began, shown = f"on {long_date(started_on)}", long_date(started_on)
+    else:
+        return None
+    work.use("Section started", shown)
+    return work.power(
+        Answer.NOT_KNOWN,
+        f"{work.status.label} is recorded as starting {began}, after the absence began at "
+        f"{_clock(work.absent_from)}: the patient was not held under it when they went. "
+        "Check the section's start date and the legal status when they left with the "
+        "Mental Health Act office.",
+        power="s18" if work.status.detained else "",
+    )
 
 
 def _ended_before_absence(work: _Working) -> RetakePower | None:

@@ -390,3 +390,55 @@ def test_every_status_has_an_answer_and_a_reason():
 def test_a_statement_survives_being_stored():
     result = power("s2", section_start_on=date(2027, 2, 20))
     assert RetakePower.from_record(result.to_record()) == result
+
+
+# --- a section recorded as starting after the absence began -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "facts"),
+    [
+        ("s3", {"section_start_on": date(2027, 3, 3), "period_ends_on": date(2027, 9, 2)}),
+        ("s2", {"section_start_on": date(2027, 3, 2)}),
+        ("s37_41", {"section_start_on": date(2027, 3, 2)}),
+        ("cto_17e", {"section_start_on": date(2027, 3, 2), "cto_recalled_on": date(2027, 3, 2)}),
+    ],
+)
+def test_a_section_starting_after_the_absence_began_gives_no_date(status, facts):
+    """The patient was not held under it when they went (found by a tester: an s3 from
+    21 November on a patient last seen on 19 November was "Can be taken back until the
+    end of 20 May"): a typo, or a later status, and either way no date to act on."""
+    result = power(status, **facts)
+    assert result.answer is Answer.NOT_KNOWN and result.ends_at is None
+    assert result.headline == "Not known"
+    started = facts["section_start_on"]
+    assert f"starting on {started.day} March 2027, after the absence began at 14:00" in (
+        result.reason
+    )
+    assert ("Section started", f"{started.day} March 2027") in result.facts
+
+
+def test_an_hour_power_starting_later_on_the_day_of_absence_gives_no_time():
+    result = power(
+        "s5_2",
+        london(2027, 3, 1, 14, 0),
+        section_start_on=date(2027, 3, 1),
+        section_start_time=time(14, 5),
+    )
+    assert result.answer is Answer.NOT_KNOWN and result.ends_at is None
+    assert "starting at 14:05 on 1 March 2027, after the absence began at 14:00" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("status", "facts"),
+    [
+        ("s3", {"section_start_on": date(2027, 3, 1), "period_ends_on": date(2027, 8, 31)}),
+        ("s5_2", {"section_start_on": date(2027, 3, 1), "section_start_time": time(14, 0)}),
+        ("s2", {"section_start_on": date(2027, 3, 1)}),  # same day, no time: not judged
+        ("informal", {"section_start_on": date(2027, 3, 9)}),  # no section: not used
+    ],
+)
+def test_a_section_starting_by_the_absence_is_worked_as_before(status, facts):
+    result = power(status, **facts)
+    assert "after the absence began" not in result.reason
+    assert result.answer is not Answer.NOT_KNOWN or status == "informal"
