@@ -62,3 +62,46 @@ def parse_time_of_day(text: str) -> time:
 def time_text(value: time | None) -> str:
     """``22:00``: the 24-hour clock, as the NHS style guide writes times."""
     return f"{value:%H:%M}" if value else ""
+
+
+_ZONE = re.compile(r"\s*(?<![a-z])(?P<zone>BST|GMT)\s*$", re.IGNORECASE)
+
+
+def split_zone(typed: str) -> tuple[str, str]:
+    """``"01:10 GMT"`` as ``("01:10", "GMT")``; a time typed without a zone as
+    ``(typed, "")``. The zone only chooses between the two 01:xx of October."""
+    match = _ZONE.search(typed)
+    if not match:
+        return typed, ""
+    return typed[: match.start()], match["zone"].upper()
+
+
+def read_london_clock(day: date, at: time, zone: str = "") -> datetime:
+    """A time read off a London clock on ``day``, as aware UTC, or ``ValueError``
+    saying why no moment fits, in words a nurse can act on.
+
+    Twice a year the clock lies: in March 01:00-01:59 never happens (01:00 GMT is
+    followed by 02:00 BST), and in October 01:00-01:59 happens twice (BST, then
+    GMT). Guessing would tell police a time the nurse did not type (01:30 silently
+    read as 02:30) or put an hour between two times that were minutes apart, so a
+    time that never happened is refused, and one that happened twice needs its
+    zone (``01:10 GMT``). A zone given for any other time must be London's then.
+    """
+    typed = datetime.combine(day, at)
+    first, second = typed.replace(tzinfo=LONDON, fold=0), typed.replace(tzinfo=LONDON, fold=1)
+    clock = f"{at:%H:%M} on {long_date(day)}"
+    if first.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != typed:
+        raise ValueError(
+            f"{clock} did not happen in London: the clocks went forward from 01:00 to 02:00. "
+            "Enter the time the clock showed, like 02:30"
+        )
+    twice = first.utcoffset() != second.utcoffset()
+    if twice and not zone:
+        raise ValueError(
+            f"{clock} happened twice in London: the clocks went back from 02:00 to 01:00. "
+            f"Add BST for the first or GMT for the second, like {at:%H:%M} GMT"
+        )
+    chosen = second if twice and zone == "GMT" else first
+    if zone and chosen.tzname() != zone:
+        raise ValueError(f"London was on {chosen.tzname()} at {clock}, not {zone}")
+    return chosen.astimezone(UTC)

@@ -10,7 +10,14 @@ from datetime import UTC, date, datetime, time
 from wtforms import Field, IntegerField
 from wtforms.validators import StopValidation, ValidationError
 
-from grabpack.domain.clock import LONDON, london_today, parse_time_of_day, time_text
+from grabpack.domain.clock import (
+    LONDON,
+    london_today,
+    parse_time_of_day,
+    read_london_clock,
+    split_zone,
+    time_text,
+)
 
 ERROR_CLASS = " nhsuk-input--error"
 MONTH_NAMES = {
@@ -169,7 +176,7 @@ class LondonDateTimeField(DayMonthYearField):
             "day": str(local.day),
             "month": str(local.month),
             "year": str(local.year),
-            "time": local.strftime("%H:%M"),
+            "time": local.strftime("%H:%M") + (f" {local.tzname()}" if _twice(local) else ""),
         }
 
     def _was_sent(self, formdata) -> bool:
@@ -195,18 +202,31 @@ class LondonDateTimeField(DayMonthYearField):
             day = read_date(label, self.parts["day"], self.parts["month"], self.parts["year"])
         except _WrongDate as wrong:
             problems.append(wrong)
+        typed, zone = split_zone(self.parts["time"])
         try:
-            at = parse_time_of_day(self.parts["time"])
+            at = parse_time_of_day(typed)
         except ValueError:
             problems.append(_WrongDate(f"{label}: enter a time {TIME_EXAMPLE}", ("time",)))
         if problems:
             parts = tuple(part for problem in problems for part in problem.parts)
             raise _WrongDate(str(problems[0]), parts)
-        return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
+        try:
+            return read_london_clock(day, at, zone)
+        except ValueError as wrong:  # a clock-change hour: never guessed
+            raise _WrongDate(f"{label}: {wrong}", ("time",)) from None
 
     def pre_validate(self, form) -> None:
         if self.parse_error:
             raise ValidationError(self.parse_error)
+
+
+def _twice(local: datetime) -> bool:
+    """The time is in October's hour that London's clock shows twice."""
+    naive = local.replace(tzinfo=None)
+    return (
+        naive.replace(tzinfo=LONDON, fold=0).utcoffset()
+        != naive.replace(tzinfo=LONDON, fold=1).utcoffset()
+    )
 
 
 class TimeOfDayField(Field):
