@@ -32,7 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from grabpack.domain.episode_schema import EpisodeKind, PoliceRiskGrade
 from grabpack.domain.mental_health_act import legal_label
 from grabpack.domain.monthly_review import highest_grade
-from grabpack.domain.retake import RetakePower
+from grabpack.domain.retake import RetakePower, absence_began
 from grabpack.extensions import db
 from grabpack.models.base import UTCDateTime, created_at_column
 from grabpack.models.org import Ward
@@ -151,6 +151,12 @@ class MissingEpisode(db.Model):
     @property
     def is_open(self) -> bool:
         return self.returned_at is None
+
+    @property
+    def absence_began_at(self) -> datetime | None:
+        """When the patient went: the end of leave they did not return from, else when
+        last seen. What "missing since" means to police, not when it was noticed."""
+        return absence_began(self.last_seen_at, self.leave_due_back_at)
 
     @property
     def kind_enum(self) -> EpisodeKind:
