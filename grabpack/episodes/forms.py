@@ -15,9 +15,17 @@ from typing import Any
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
+from grabpack.domain.episode_merge import canonical_values, decode_base, encode_base
 from grabpack.domain.episode_schema import EpisodeField, Stage, fields_for, time_problems
 from grabpack.domain.episode_schema import EpisodeFieldType as T
 from grabpack.models.base import utcnow
@@ -109,6 +117,10 @@ def episode_form_class(stage: Stage) -> type[EpisodeForm]:
     attrs: dict[str, Any] = {field.key: wtforms_field(field) for field in fields_for(stage)}
     if stage is Stage.OPEN:
         attrs["confirm_kind"] = BooleanField("The kind is right: record it as I chose")
+    if stage is Stage.UPDATE:
+        # What the form showed when loaded (``episode_merge``): a colleague's save since
+        # then is not undone by the values this form merely re-sends.
+        attrs["base"] = HiddenField()
     attrs["stage"] = stage
     return type(f"{stage.value.title()}EpisodeForm", (EpisodeForm,), attrs)
 
@@ -120,6 +132,31 @@ def episode_form(stage: Stage, known: Mapping[str, Any] | None = None, **kwargs)
     form = episode_form_class(stage)(**kwargs)
     form.known = known or {}
     return form
+
+
+def update_form(values: Mapping[str, Any] | object) -> EpisodeForm:
+    """The episode page's update form showing ``values`` (the episode, or a mapping of
+    its update values) and based on them. Ignores the request."""
+    source = {"data": dict(values)} if isinstance(values, Mapping) else {"obj": values}
+    form = episode_form(Stage.UPDATE, formdata=None, **source)
+    form.base.data = encode_base(canonical_values(Stage.UPDATE, values))
+    return form
+
+
+def clash_form(clash) -> EpisodeForm:
+    """The update form again after a clash (``EpisodeClash``): the user's changes on top
+    of what is there now, each clash's error beside its field, and a fresh base (what
+    is there now), so that saving again writes what the form then holds."""
+    form = update_form({**clash.current, **clash.mine})
+    form.base.data = encode_base(canonical_values(Stage.UPDATE, clash.current))
+    for item in clash.clashes:
+        form[item.key].errors = [item.message]
+    return form
+
+
+def base_of(form: FlaskForm) -> dict[str, str] | None:
+    """The base the update form was sent with, or ``None`` (an old page, a script)."""
+    return decode_base(form.base.data)
 
 
 def form_values(

@@ -15,13 +15,20 @@ from grabpack.auth import kept_forms
 from grabpack.auth.decorators import STAFF, roles_required
 from grabpack.domain.episode_schema import Stage, known_times
 from grabpack.episodes import bp
-from grabpack.episodes.forms import ActionForm, episode_form, form_values
+from grabpack.episodes.forms import (
+    ActionForm,
+    base_of,
+    clash_form,
+    episode_form,
+    form_values,
+    update_form,
+)
 from grabpack.extensions import db
 from grabpack.models.base import utcnow
 from grabpack.policies import reporting_policy
 from grabpack.services import access, share_links
 from grabpack.services import episodes as episode_service
-from grabpack.services.episodes import EpisodeError, KindNeedsConfirming
+from grabpack.services.episodes import EpisodeClash, EpisodeError, KindNeedsConfirming
 from grabpack.services.grab_packs import discharge_of
 from grabpack.transactions import saving
 
@@ -156,7 +163,7 @@ def _render_episode(episode, new_link_token=None, **forms):
         episode=episode,
         patient=episode.patient,
         facts=episode_service.facts_of(episode, now),
-        update_form=forms.get("update") or episode_form(Stage.UPDATE, formdata=None, obj=episode),
+        update_form=forms.get("update") or update_form(episode),
         close_form=forms.get("close") or episode_form(Stage.CLOSE, formdata=None),
         interview_form=forms.get("interview") or episode_form(Stage.INTERVIEW, formdata=None),
         action_form=ActionForm(),
@@ -168,11 +175,13 @@ def _render_episode(episode, new_link_token=None, **forms):
 
 
 def _save_stage(episode, stage: Stage, service, done: str):
-    """Validate the stage's form, call its service, and show the episode again."""
+    """Validate the stage's form, call its service, and show the episode again. A form
+    that carries what it was loaded with (the update) passes that on as ``base``."""
     form = episode_form(stage, known=known_times(episode))
     if form.validate_on_submit():
+        based_on = {"base": base_of(form)} if "base" in form else {}
         with saving(form, EpisodeError) as outcome:
-            service(episode, current_user, form_values(form, stage, sent_only=True))
+            service(episode, current_user, form_values(form, stage, sent_only=True), **based_on)
         if outcome.saved:
             flash(done, "success")
             return redirect(url_for("episodes.view", episode_id=episode.id))
@@ -183,7 +192,10 @@ def _save_stage(episode, stage: Stage, service, done: str):
 @roles_required(*STAFF)
 def update(episode_id: uuid.UUID):
     episode = _episode_or_404(episode_id)
-    return _save_stage(episode, Stage.UPDATE, episode_service.update_episode, "Episode updated")
+    try:
+        return _save_stage(episode, Stage.UPDATE, episode_service.update_episode, "Episode updated")
+    except EpisodeClash as clash:  # a colleague changed the same fields: nothing saved
+        return _render_episode(episode, update=clash_form(clash)), 409
 
 
 @bp.route("/episodes/<uuid:episode_id>/close", methods=["POST"])

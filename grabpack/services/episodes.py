@@ -23,8 +23,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from grabpack.domain.clock import london_today
+from grabpack.domain.episode_merge import clash_message, plan_update
 from grabpack.domain.episode_schema import (
+    FIELDS_BY_KEY,
     LEGAL_FIELDS,
+    SECTION_FACTS,
     EpisodeField,
     EpisodeKind,
     PoliceRiskGrade,
@@ -32,6 +35,7 @@ from grabpack.domain.episode_schema import (
     absence_began_of,
     expected_kinds,
     fields_for,
+    has_no_section,
     known_times,
     legal_facts_of,
     suggested_kind,
@@ -50,7 +54,14 @@ from grabpack.domain.retake import (
 )
 from grabpack.domain.review import is_photo_stale, is_review_overdue
 from grabpack.extensions import db
-from grabpack.models import MissingEpisode, Patient, RiskGradeChange, ShareLink, User
+from grabpack.models import (
+    AuditEvent,
+    MissingEpisode,
+    Patient,
+    RiskGradeChange,
+    ShareLink,
+    User,
+)
 from grabpack.models.base import utcnow
 from grabpack.policies import review_policy
 from grabpack.services import audit, notifications
@@ -295,23 +306,39 @@ def update_episode(
     author: User,
     values: Mapping[str, Any],
     now: datetime | None = None,
+    base: Mapping[str, str] | None = None,
 ) -> None:
     """Later facts of an open episode: the police report, a new risk grade, the legal
-    position corrected (the power to retake is worked out again)."""
+    position corrected (the power to retake is worked out again).
+
+    ``base`` is what the form showed when it was loaded (``canonical_values``): only
+    what the user changed from it is written, so a colleague's save since stands
+    (``plan_update``). Where both changed a field differently, nothing is written and
+    ``EpisodeClash`` says which. Without a base, every value sent that differs from
+    the episode is written (the last save wins, as for a script)."""
     now = now or utcnow()
     if not episode.is_open:
         raise EpisodeError("This episode is closed")
     given = {key: value for key, value in values.items() if key != "police_risk_grade"}
     checked = checked_values(Stage.UPDATE, given)
     checked = {key: value for key, value in checked.items() if key in given}
-    if "legal_status" in checked:  # now informal: the section's facts no longer apply
-        checked = without_unused_legal_facts(checked)
-    grade = values.get("police_risk_grade") or None
-    if grade is not None:
-        PoliceRiskGrade(grade)
-    _check_times({**known_times(episode), **checked}, now)
+    if grade := values.get("police_risk_grade") or None:  # a grade is given, never taken away
+        checked["police_risk_grade"] = PoliceRiskGrade(grade).value
+    _lock(episode)  # what is there now, held until the commit
+    current = {field.key: getattr(episode, field.key) for field in fields_for(Stage.UPDATE)}
+    plan = plan_update(base, current, checked)
+    if plan.clashes:
+        raise EpisodeClash(
+            tuple(_clash(episode, key, now) for key in plan.clashes),
+            current=current,
+            mine={key: checked[key] for key in (*plan.write, *plan.clashes)},
+        )
+    changes = _with_legal_facts_that_apply(episode, {key: checked[key] for key in plan.write})
+    _check_times({**known_times(episode), **changes}, now)
+    written = sorted(changes)
+    grade = changes.pop("police_risk_grade", None)
     before = legal_facts_of(episode)
-    for key, value in checked.items():
+    for key, value in changes.items():
         setattr(episode, key, value)
     after = legal_facts_of(episode)
     if after != before:
@@ -324,8 +351,81 @@ def update_episode(
         _grade(episode, grade, author, now)
         notifications.enqueue(episode, "grade_changed", now)
     audit.record(
-        "episode.update", user=author, patient_id=episode.patient_id, episode_id=episode.id
+        "episode.update",
+        user=author,
+        patient_id=episode.patient_id,
+        episode_id=episode.id,
+        changed=written,  # the field keys, for who changed what when saves cross
     )
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A field the user and a colleague both changed differently since the form loaded."""
+
+    key: str
+    message: str  # who changed it to what, and when: shown beside the field
+
+
+class EpisodeClash(Exception):
+    """Both the form and a colleague's save changed fields differently: nothing was
+    saved. Carries the episode's update values as they are now (``current``, for a
+    fresh base) and the user's changed values (``mine``, to show them again)."""
+
+    def __init__(
+        self, clashes: tuple[Clash, ...], current: Mapping[str, Any], mine: Mapping[str, Any]
+    ):
+        super().__init__("; ".join(clash.message for clash in clashes))
+        self.clashes, self.current, self.mine = clashes, dict(current), dict(mine)
+
+
+def _lock(episode: MissingEpisode) -> None:
+    """Read the episode again, locked until the commit (PostgreSQL; SQLite has one
+    writer at a time), so that no save lands between the three-way check and the write."""
+    db.session.refresh(episode, with_for_update=True)
+
+
+def _with_legal_facts_that_apply(
+    episode: MissingEpisode, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """``changes`` with the section's facts cleared when the status they leave is
+    informal (whether the user or a colleague made it so): no date prints beside
+    "Informal" as if it applied."""
+    if "legal_status" not in changes and not set(changes) & set(SECTION_FACTS):
+        return changes
+    status = changes.get("legal_status", episode.legal_status)
+    if not has_no_section(status):
+        return changes
+    return {**changes, **dict.fromkeys(SECTION_FACTS)}
+
+
+def _clash(episode: MissingEpisode, key: str, now: datetime) -> Clash:
+    """What the colleague did to ``key``: who and when from the grade's history, or
+    from the last update that changed it (as the audit trail records it)."""
+    who, when = None, None
+    if key == "police_risk_grade":
+        change = db.session.scalar(
+            select(RiskGradeChange)
+            .where(RiskGradeChange.episode_id == episode.id)
+            .order_by(RiskGradeChange.recorded_at.desc(), RiskGradeChange.id.desc())
+            .limit(1)
+        )
+        if change is not None:
+            who, when = db.session.get(User, change.recorded_by_id), change.recorded_at
+    else:
+        updates = db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "episode.update", AuditEvent.episode_id == episode.id)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(100)
+        )
+        for event in updates:
+            if key in ((event.detail or {}).get("changed") or ()):
+                who, when = event.user, event.at
+                break
+    name = (who.full_name or who.email) if who is not None else ""
+    field = FIELDS_BY_KEY[key]
+    return Clash(key, clash_message(field, getattr(episode, key), name, when, now))
 
 
 def _grade(episode: MissingEpisode, grade: str, author: User, now: datetime) -> None:
