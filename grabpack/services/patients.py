@@ -14,9 +14,11 @@ from grabpack.config import retention_problem
 from grabpack.domain.clock import london_today, long_date
 from grabpack.extensions import db
 from grabpack.models import (
+    AppealPoster,
     GrabPack,
     GrabPackVersion,
     MissingEpisode,
+    OutboxMessage,
     Patient,
     Photo,
     RiskGradeChange,
@@ -216,6 +218,11 @@ def _unsaved_photos(now: datetime):
     )
 
 
+# Everything recorded against an episode, deleted with it (a test checks that every
+# table referring to an episode is here).
+EPISODE_RECORDS = (RiskGradeChange, ShareLink, OutboxMessage, AppealPoster)
+
+
 def purge_expired(
     retention_years: int,
     *,
@@ -272,8 +279,8 @@ def purge_expired(
     patient_ids = [patient_id for patient_id, _ in discharged]
     photo_ids = list(db.session.scalars(orphan_photos.distinct()))
     episode_ids = select(MissingEpisode.id).where(MissingEpisode.patient_id.in_(patient_ids))
-    db.session.execute(delete(RiskGradeChange).where(RiskGradeChange.episode_id.in_(episode_ids)))
-    db.session.execute(delete(ShareLink).where(ShareLink.episode_id.in_(episode_ids)))
+    for hanging_off in EPISODE_RECORDS:
+        db.session.execute(delete(hanging_off).where(hanging_off.episode_id.in_(episode_ids)))
     db.session.execute(delete(MissingEpisode).where(MissingEpisode.patient_id.in_(patient_ids)))
     db.session.execute(delete(GrabPackVersion).where(GrabPackVersion.id.in_(expired_versions)))
     db.session.execute(delete(Photo).where(Photo.id.in_(photo_ids)))
