@@ -25,12 +25,23 @@ if (form && target) {
     }
   };
 
+  let sent = false;
   const soon = (event) => {
-    if (event.target.name === "confirm_kind") return;
+    if (sent || event.target.name === "confirm_kind") return;
     clearTimeout(timer);
     timer = setTimeout(refresh, 300);
   };
   form.addEventListener("input", soon);
   form.addEventListener("change", soon);
+  // Once the form is sent, a preview still waiting to go would be read by nobody
+  // (and, after a sign-out, refused): the server works the statement out anyway.
+  form.addEventListener("submit", () => {
+    sent = true;
+    clearTimeout(timer);
+  });
+  // Back to this page from the browser's cache: the form is being typed again.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) sent = false;
+  });
   form.querySelector(".app-retake-check")?.remove();
 }
