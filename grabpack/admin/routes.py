@@ -86,7 +86,7 @@ def _areas_page(failed: tuple[str, FlaskForm] | None = None) -> str:
         targets=by_area,
         forms=forms,
         failed=failed[1] if failed else None,
-        shown_address=_shown_address,
+        shown_address=notifications.shown_address,
     )
 
 
@@ -100,7 +100,7 @@ def _area_or_404(code: str) -> PolicingArea:
 def _audit_target(action: str, target: NotificationTarget, area: PolicingArea) -> None:
     """Area, channel and where to, but never the secret; of a webhook only its host,
     since a URL's path or query may itself carry a token."""
-    where = target.address if target.channel == "email" else urlsplit(target.address).hostname
+    where = target.address if target.channel == "email" else _host_of(target.address)
     audit.record(
         action,
         user=current_user,
@@ -109,6 +109,13 @@ def _audit_target(action: str, target: NotificationTarget, area: PolicingArea) -
         target_id=target.id,
         to=where or "",
     )
+
+
+def _host_of(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:  # a malformed URL saved before URLs were checked
+        return None
 
 
 @bp.route("/areas")
@@ -141,21 +148,24 @@ def add_webhook(code: str):
     area = _area_or_404(code)
     form = webhook_form(area.code)
     if form.validate():
+        known = {target.id for target in notifications.targets_of(area.code)}
         try:
             target = notifications.add_webhook(
                 area.code, form.url.data, form.secret.data, by=current_user
             )
         except TargetError as refused:
-            field = form.secret if "secret" in str(refused) else form.url
+            field = form.secret if str(refused).startswith("The shared secret") else form.url
             field.errors.append(str(refused))
         else:
             _audit_target("notify_target.add", target, area)
             db.session.commit()
-            flash(
-                f"{area.name}'s webhook is saved. The shared secret is stored and will "
-                "not be shown again.",
-                "success",
-            )
+            if target.id in known:
+                saved = (
+                    f"{area.name} is already told at this webhook: its shared secret is replaced"
+                )
+            else:
+                saved = f"{area.name}'s webhook is saved"
+            flash(f"{saved}. The shared secret is stored and will not be shown again.", "success")
             return redirect(url_for("admin.areas", _anchor=f"area-{area.code}"))
     return _areas_page((area.code, form))
 
@@ -172,16 +182,8 @@ def remove_target(target_id: int):
     area = target.policing_area
     _audit_target("notify_target.remove", target, area)
     db.session.commit()
-    flash(f"{area.name} will no longer be told at {_shown_address(target)}", "success")
+    flash(f"{area.name} will no longer be told at {notifications.shown_address(target)}", "success")
     return redirect(url_for("admin.areas", _anchor=f"area-{area.code}"))
-
-
-def _shown_address(target: NotificationTarget) -> str:
-    """An inbox as typed; a webhook without its query string, which may hold a token."""
-    if target.channel == "email":
-        return target.address
-    parts = urlsplit(target.address)
-    return parts._replace(query="", fragment="").geturl() + ("?…" if parts.query else "")
 
 
 # --- the outbox ------------------------------------------------------------------------------
@@ -222,5 +224,5 @@ def outbox():
         statuses=OUTBOX_STATUSES,
         limit=OUTBOX_LIMIT,
         events=EVENTS,
-        shown_address=_shown_address,
+        shown_address=notifications.shown_address,
     )

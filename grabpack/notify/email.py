@@ -22,7 +22,11 @@ from grabpack.config import flag
 from grabpack.domain.notifications import EVENTS, IDEMPOTENCY_HEADER, EpisodeNotice
 from grabpack.notify import SendFailed
 
-TIMEOUT_SECONDS = 10
+TIMEOUT_SECONDS = 10  # to connect, and for each reply before the message is sent
+# For the reply once the message is sent: mail relays that scan content take longer
+# than 10 s, and giving up then sends the message again, so the inbox has it twice
+# (RFC 5321 4.5.3.2.6 allows 10 minutes; the worker's lease allows this much).
+DATA_TIMEOUT_SECONDS = 90
 SUBJECT_PREFIX = "grabpack: "
 
 
@@ -102,6 +106,8 @@ def _deliver(server: SmtpServer, message: EmailMessage) -> None:
             client.starttls(context=context)
         if server.username:
             client.login(server.username, server.password)
+        if client.sock is not None:
+            client.sock.settimeout(DATA_TIMEOUT_SECONDS)
         client.send_message(message)
 
 

@@ -8,15 +8,18 @@ sent here; the worker (``grabpack.services.notify_worker``) sends.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
+import unicodedata
 import uuid
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
@@ -28,7 +31,6 @@ from grabpack.models.base import utcnow
 from grabpack.services.monthly_report import UnknownArea, area_by_code
 
 CHANNELS = ("email", "webhook")
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 MIN_SECRET_LENGTH = 32
 
 
@@ -72,43 +74,50 @@ def _area(code: str) -> PolicingArea:
 
 
 def add_email(area_code: str, address: str, by: User | None = None) -> NotificationTarget:
-    address = address.strip()
-    if not EMAIL_RE.fullmatch(address):
-        raise TargetError(f"{address!r} is not an email address")
-    return _add(_area(area_code), "email", address, None, by)
+    """An inbox of the area, stored as ``email_address`` gives it back. The same inbox
+    twice (whatever the case) is refused: it would be told everything twice."""
+    area = _area(area_code)
+    address = email_address(address)
+    for target in _active(area, "email"):
+        if target.address.strip().lower() == address.lower():
+            raise TargetError(f"{area.name} is already told at {target.address}")
+    return _add(area, "email", address, None, by)
 
 
 def add_webhook(
     area_code: str, url: str, secret: str, by: User | None = None, allow_http: bool = False
 ) -> NotificationTarget:
-    """``allow_http`` only for a receiver on this machine (development and tests)."""
-    url = url.strip()
-    parts = urlsplit(url)
-    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    if parts.scheme != "https" and not (parts.scheme == "http" and (allow_http or local)):
-        raise TargetError("A webhook URL must start with https://")
-    if not parts.hostname or parts.username or parts.password:
-        raise TargetError("A webhook URL needs a host and no user name or password in it")
+    """A receiver of the area, its URL checked by ``webhook_url`` for this environment.
+    The same URL again (scheme and host in any case) is the same receiver: its shared
+    secret is replaced. ``allow_http`` (plain http to any host) only outside production."""
+    url = webhook_url(url, production=is_production(), allow_http=allow_http)
     if len(secret) < MIN_SECRET_LENGTH:
         raise TargetError(f"The shared secret must be at least {MIN_SECRET_LENGTH} characters")
-    return _add(_area(area_code), "webhook", url, seal_secret(secret), by)
+    area = _area(area_code)
+    for target in _active(area, "webhook"):
+        if _same_url(target.address, url):
+            target.secret_sealed = seal_secret(secret)  # a new secret for the same receiver
+            return target
+    return _add(area, "webhook", url, seal_secret(secret), by)
+
+
+def _active(area: PolicingArea, channel: str) -> list[NotificationTarget]:
+    """The area's targets on one channel (a handful), compared in Python so rows saved
+    before addresses were normalised are found too."""
+    return list(
+        db.session.scalars(
+            select(NotificationTarget).where(
+                NotificationTarget.policing_area_id == area.id,
+                NotificationTarget.channel == channel,
+                NotificationTarget.active.is_(True),
+            )
+        )
+    )
 
 
 def _add(
     area: PolicingArea, channel: str, address: str, sealed: bytes | None, by: User | None
 ) -> NotificationTarget:
-    existing = db.session.scalar(
-        select(NotificationTarget).where(
-            NotificationTarget.policing_area_id == area.id,
-            NotificationTarget.channel == channel,
-            NotificationTarget.address == address,
-            NotificationTarget.active.is_(True),
-        )
-    )
-    if existing is not None:
-        if sealed is not None:
-            existing.secret_sealed = sealed  # a new secret for the same receiver
-        return existing
     target = NotificationTarget(
         policing_area_id=area.id,
         channel=channel,
@@ -119,6 +128,172 @@ def _add(
     db.session.add(target)
     db.session.flush()
     return target
+
+
+def shown_address(target: NotificationTarget) -> str:
+    """An inbox as stored; a webhook without its query string, which may hold a token
+    (the admin pages and ``grabpack areas targets`` show the same)."""
+    if target.channel == "email":
+        return target.address
+    try:
+        parts = urlsplit(target.address)
+    except ValueError:  # a malformed URL saved before URLs were checked
+        return target.address.split("?", 1)[0].split("#", 1)[0] + "?…"
+    return parts._replace(query="", fragment="").geturl() + ("?…" if parts.query else "")
+
+
+# --- what an address may be -----------------------------------------------------------------
+
+
+def is_production() -> bool:
+    """Only development and testing relax the webhook rules; anything else is production."""
+    return current_app.config.get("GRABPACK_ENV") not in ("development", "testing")
+
+
+def _has_blank_or_control(text: str) -> bool:
+    return any(char.isspace() or unicodedata.category(char) in ("Cc", "Cf") for char in text)
+
+
+def email_address(address: str) -> str:
+    """A plausible inbox, stripped, its domain lower-cased (and in its ASCII form); the
+    part before the @ kept as typed. Raises ``TargetError``: "... is not an email address"."""
+    address = address.strip()
+    if (
+        not address
+        or address.count("@") != 1
+        or _has_blank_or_control(address)
+        or any(char in address for char in '<>"(),;:[]\\')
+    ):
+        raise TargetError(
+            f"{address!r} is not an email address: use one like mispers@police.example.org, "
+            "with one @ and no spaces, brackets or quotes"
+        )
+    try:
+        checked = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as invalid:
+        raise TargetError(f"{address!r} is not an email address: {invalid}") from None
+    return checked.ascii_email or checked.normalized
+
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+
+
+def address_refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, production: bool) -> str:
+    """Why a webhook may not be sent to ``ip`` (empty when it may). Private networks
+    (10/8, 172.16/12, 192.168/16, fc00::/7) are allowed: an area's control system may
+    sit on one. This machine is refused in production; link-local (169.254/16, where
+    cloud metadata lives, and fe80::/10), unspecified, multicast and reserved always."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_unspecified or ip in ipaddress.ip_network("0.0.0.0/8"):
+        return f"{ip} is not a receiver's address (it means this machine)"
+    if ip.is_link_local:
+        return f"{ip} is link-local (never a receiver's address)"
+    if ip.is_multicast or (ip.is_reserved and not ip.is_loopback):
+        return f"{ip} is a multicast or reserved address"
+    if ip.is_loopback and production:
+        return f"{ip} is this machine (allowed only in development and tests)"
+    return ""
+
+
+def webhook_url(url: str, production: bool, allow_http: bool = False) -> str:
+    """The URL as stored: checked, its scheme and host lower-cased, a default port and
+    a fragment dropped, an empty path made ``/``. Raises ``TargetError`` ("A webhook
+    URL ...") for a URL that cannot be requested or may not be, in this environment:
+    https only in production, to a host that is not this machine nor link-local;
+    outside production plain http to this machine (or anywhere with ``allow_http``).
+    Only a literal address is checked here; the worker checks where a name leads."""
+    url = url.strip()
+    if _has_blank_or_control(url):
+        raise TargetError("A webhook URL must not contain spaces or control characters")
+    if not url.isascii():
+        raise TargetError(
+            "A webhook URL must be plain ASCII: percent-encode other characters, and write "
+            "an international host name in its xn-- form"
+        )
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise TargetError(
+            "A webhook URL must be a valid URL (check any [ ] around an IPv6 address)"
+        ) from None
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or more than 65535
+        port = 0
+    if port == 0:
+        raise TargetError("A webhook URL's port must be a number from 1 to 65535")
+    if parts.scheme not in ("https", "http"):
+        raise TargetError("A webhook URL must start with https://")
+    if not parts.hostname or "@" in parts.netloc:
+        raise TargetError("A webhook URL needs a host and no user name or password in it")
+    host, ip = _host(parts.hostname, parts.netloc)
+    loopback = ip.is_loopback if ip is not None else _loopback_name(host)
+    if parts.scheme == "http" and (production or not (loopback or allow_http)):
+        raise TargetError(
+            "A webhook URL must start with https:// (plain http only to this machine, "
+            "in development and tests)"
+        )
+    refused = address_refused(ip, production) if ip is not None else ""
+    if not refused and loopback and production:
+        refused = f"{host} is this machine (allowed only in development and tests)"
+    if refused:
+        raise TargetError(f"A webhook URL may not point there: {refused}")
+    netloc = f"[{ip}]" if isinstance(ip, ipaddress.IPv6Address) else host
+    if port is not None and port != DEFAULT_PORTS[parts.scheme]:
+        netloc += f":{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def _host(
+    host: str, netloc: str
+) -> tuple[str, ipaddress.IPv4Address | ipaddress.IPv6Address | None]:
+    """The host, lower-case, and its address when it is one. A name must be one a
+    resolver takes as a name: labels of letters, digits and hyphens, the last not all
+    digits (``2130706433``, ``0x7f.1`` or ``0177.0.0.1`` would reach 127.0.0.1)."""
+    if "[" in netloc:
+        try:
+            return host, ipaddress.IPv6Address(host)
+        except ValueError:
+            raise TargetError(
+                f"A webhook URL's host [{host}] is not a valid IPv6 address"
+            ) from None
+    try:
+        return host, ipaddress.IPv4Address(host)
+    except ValueError:
+        pass
+    labels = host.split(".")
+    if len(host) > 253 or not all(_LABEL.match(label) for label in labels) or labels[-1].isdigit():
+        raise TargetError(f"A webhook URL's host {host!r} is not a valid host name")
+    return host, None
+
+
+def _loopback_name(host: str) -> bool:
+    return host in LOOPBACK_NAMES or host.endswith(".localhost")
+
+
+def _same_url(stored: str, url: str) -> bool:
+    """Whether a stored webhook is the receiver at ``url`` (already normalised): the
+    stored one is normalised leniently (it may predate the checks)."""
+    try:
+        parts = urlsplit(stored.strip())
+        port = parts.port
+    except ValueError:
+        return stored.strip() == url
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    try:
+        ip = ipaddress.ip_address(host)
+        host = f"[{ip}]" if ip.version == 6 else str(ip)
+    except ValueError:
+        pass
+    if port is not None and port != DEFAULT_PORTS.get(scheme):
+        host += f":{port}"
+    return urlunsplit((scheme, host, parts.path or "/", parts.query, "")) == url
 
 
 def remove(target_id: int) -> NotificationTarget:

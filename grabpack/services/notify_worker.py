@@ -14,11 +14,14 @@ back a ward's report.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidTag
 from flask import current_app
@@ -31,11 +34,19 @@ from grabpack.models.base import utcnow
 from grabpack.notify import SendFailed, short
 from grabpack.notify import email as email_channel
 from grabpack.notify import webhook as webhook_channel
-from grabpack.services.notifications import unseal_secret
+from grabpack.services.notifications import (
+    DEFAULT_PORTS,
+    TargetError,
+    address_refused,
+    email_address,
+    is_production,
+    unseal_secret,
+    webhook_url,
+)
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)  # longer than the slowest send (two 10 s timeouts)
+LEASE = timedelta(minutes=3)  # longer than the slowest send (10 s + 10 s + 90 s for an email)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(minutes=30)
 GIVE_UP_AFTER = timedelta(hours=24)
@@ -158,6 +169,10 @@ def _handle(message: OutboxMessage, clock: Callable[[], datetime]) -> str:
         return _give_up(message, TARGET_REMOVED, clock())
     try:
         _send(message, target, clock())
+    except TargetError as refused:  # saved before targets were checked: it will never do
+        return _give_up(
+            message, f"Not sent: {refused}; remove the target and add it again", clock()
+        )
     except SendFailed as exc:
         return _failed(message, str(exc), clock())
     except Exception as exc:
@@ -175,10 +190,12 @@ def _handle(message: OutboxMessage, clock: Callable[[], datetime]) -> str:
 def _send(message: OutboxMessage, target: NotificationTarget, now: datetime) -> None:
     notice = EpisodeNotice.from_json(message.payload)
     if target.channel == "webhook":
-        webhook_channel.send(notice, target.address, _secret(target), now)
+        url = _checked_url(target.address)
+        webhook_channel.send(notice, url, _secret(target), now)
     elif target.channel == "email":
+        to = email_address(target.address)
         if current_app.config.get("SMTP_URL"):
-            email_channel.send(notice, target.address)
+            email_channel.send(notice, to)
         elif current_app.config["GRABPACK_ENV"] == "production":
             raise SendFailed("GRABPACK_SMTP_URL is not set")
         else:
@@ -189,6 +206,32 @@ def _send(message: OutboxMessage, target: NotificationTarget, now: datetime) -> 
             )
     else:
         raise SendFailed(f"Unknown channel {target.channel!r}")
+
+
+def _checked_url(address: str) -> str:
+    """The target's URL checked again as when it is saved (it may have been saved before
+    the checks, or in another environment), and in production where its host leads:
+    every address the name resolves to must be one a webhook may go to. Raises
+    ``TargetError`` for a URL that will never do, ``SendFailed`` for a name that leads
+    somewhere refused (which may change: it is tried again)."""
+    production = is_production()
+    url = webhook_url(address, production=production)
+    if not production:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        found = socket.getaddrinfo(
+            host, parts.port or DEFAULT_PORTS[parts.scheme], type=socket.SOCK_STREAM
+        )
+    except (OSError, UnicodeError) as exc:
+        raise SendFailed(f"Webhook unreachable: cannot resolve {host} ({exc})") from None
+    for *_, sockaddr in found:
+        ip = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        refused = address_refused(ip, production=True)
+        if refused:
+            raise SendFailed(f"Not sent: {host} resolves to {ip}, and {refused}")
+    return url
 
 
 def _secret(target: NotificationTarget) -> bytes:
