@@ -878,9 +878,11 @@ def gunicorn(database_url: str, workers: int, log: Path, access: Path) -> Iterat
 
 
 def seeding_app(url: str) -> Flask:
+    """The app that fills the throwaway database: a development one, since production
+    refuses the demo's public password, which every simulated person signs in with."""
     return make_app(
         url,
-        GRABPACK_ENV="production",
+        GRABPACK_ENV="development",
         SECRET_KEY=SECRET_KEY,
         PASSWORD_HASH_PROFILE="RFC_9106_LOW_MEMORY",  # noqa: S106 (a profile's name)
     )

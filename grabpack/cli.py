@@ -157,12 +157,19 @@ def _refuse(exc: Exception) -> click.ClickException:
 users = AppGroup("users", help="Manage user accounts.")
 
 
+NO_PASSWORD_GIVEN = "No password given: type it when asked, or pipe it in"  # noqa: S105
+
+
 def _read_password() -> str:
-    """From a prompt at a terminal, else the first line of standard input; never argv."""
+    """From a prompt at a terminal, else the first line of standard input; never argv.
+    Nothing there (``</dev/null``, an empty line) is said to be nothing, not judged
+    as a password too short."""
     if sys.stdin.isatty():
         return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    line = sys.stdin.readline()
-    return line.rstrip("\r\n")
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise click.ClickException(NO_PASSWORD_GIVEN)
+    return line
 
 
 @users.command("create")
@@ -184,9 +191,14 @@ def _read_password() -> str:
     metavar="CODE",
     help="A policing area the user covers (police); repeat for several.",
 )
-@click.option("--name", "full_name", default="", help="The user's full name.")
+@click.option(
+    "--name",
+    "full_name",
+    default=None,
+    help="The user's full name (one line, up to 200 characters).",
+)
 def create_user_command(
-    email: str, role: str, wards: tuple[str, ...], areas: tuple[str, ...], full_name: str
+    email: str, role: str, wards: tuple[str, ...], areas: tuple[str, ...], full_name: str | None
 ) -> None:
     """Create a user. The password is asked for, or read from standard input, once
     everything else has been checked; none for an email an identity provider serves
@@ -196,7 +208,7 @@ def create_user_command(
 
     _require_migrated()
     try:
-        check_new_user(email, role, wards, areas)
+        check_new_user(email, role, wards, areas, full_name)
         served = provider_for_email(email)
         password = None if served else _read_password()
         user = create_user(
@@ -382,7 +394,7 @@ def report_monthly_command(month: str, area: str | None, fmt: str, output: str) 
     try:
         wanted = reviewable_month(month, utcnow())  # the months the page reviews
     except NoSuchReview as exc:
-        raise click.ClickException(f"{exc.title}: {exc.message}") from exc
+        raise click.ClickException(exc.line) from exc
     _require_migrated()
     try:
         scope = ReportScope.everything(area_by_code(area) if area else None)
@@ -680,7 +692,7 @@ def _target_of(code: str, target_id: int) -> NotificationTarget:
 @click.argument("code")
 def areas_targets_command(code: str) -> None:
     """List where a policing area is told: id, channel and address (never a secret)."""
-    from grabpack.services.notifications import TargetError, targets_of
+    from grabpack.services.notifications import TargetError, shown_address, targets_of
 
     _require_migrated()
     try:
@@ -692,7 +704,7 @@ def areas_targets_command(code: str) -> None:
         click.echo(f"Policing area {code.strip().upper()} is told of nothing yet.")
         return
     for target in targets:
-        click.echo(f"{target.id}\t{target.channel}\t{target.address}")
+        click.echo(f"{target.id}\t{target.channel}\t{shown_address(target)}")
 
 
 @click.command(help="Fill an empty database with a synthetic London dataset.")
@@ -701,6 +713,12 @@ def areas_targets_command(code: str) -> None:
 def demo(seed: int) -> None:
     from grabpack.demo import DemoRefused, load_demo
 
+    if current_app.config["GRABPACK_ENV"] == "production":
+        # Its accounts' password is printed for anyone to use: never on a real site.
+        raise click.ClickException(
+            "grabpack demo makes accounts whose password is public, so it does not run in "
+            "production: set GRABPACK_ENV=development, on a database of its own"
+        )
     _require_migrated()
     try:
         logins = load_demo(seed=seed)

@@ -12,6 +12,7 @@ what it allows; the README's table is the same declarations, row for row.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import json
 import os
@@ -28,7 +29,13 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 PASSWORD_HASH_PROFILES = ("RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "PRE_21_2", "CHEAPEST")
 TEST_ONLY_PROFILE = "CHEAPEST"
 SECRET_KEY_MIN_LENGTH = 32
-MAKE_A_KEY = "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+# Fewer different characters than this is a key someone typed or repeated ("aaaa...",
+# "abab..."), not a random one: a random key of 32 or more has far more.
+SECRET_KEY_MIN_DISTINCT = 10
+MAKE_A_KEY = "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+# Variables the test suite and its scripts read (tests/conftest.py,
+# tests/test_two_servers.py, scripts/test): not settings, but not typos either.
+TEST_VARIABLES = frozenset({"GRABPACK_TEST_DATABASE_URL", "GRABPACK_TEST_REDIS_URL"})
 
 # Mental health records are kept 20 years after treatment ends (Records Management
 # Code of Practice 2021). Shorter needs GRABPACK_RETENTION_BELOW_LEGAL_MINIMUM=yes.
@@ -312,7 +319,8 @@ SETTINGS: tuple[Setting, ...] = (
         "SECRET_KEY",
         None,
         help=f"Signs sessions and CSRF tokens. Required in production: make one with {MAKE_A_KEY}.",
-        allowed_text=f"{SECRET_KEY_MIN_LENGTH} or more characters (production)",
+        allowed_text=f"{SECRET_KEY_MIN_LENGTH} or more characters, at least "
+        f"{SECRET_KEY_MIN_DISTINCT} of them different (production)",
         default_text="none",
         secret=True,
     ),
@@ -379,7 +387,8 @@ SETTINGS: tuple[Setting, ...] = (
         "GRABPACK_LOGIN_RATE_LIMIT",
         "LOGIN_RATE_LIMIT",
         "20 per minute",
-        help="Sign-in attempts per client address; over it: 429.",
+        help="Failed sign-in attempts per client address (a sign-in that works does not "
+        "count); over it: 429.",
         check=rate_limit,
         allowed_text=RATE_ALLOWED,
     ),
@@ -681,6 +690,7 @@ def load_config(instance_path: str | Path, overrides: dict[str, Any] | None = No
     one-line fix when a value is missing or not allowed.
     """
     overrides = dict(overrides or {})
+    _refuse_unknown_variables(os.environ)
     config = {setting.key: _value(setting, overrides) for setting in SETTINGS}
     config.update({key: value for key, value in overrides.items() if key not in SETTING_KEYS})
     _check_together(config)
@@ -753,15 +763,55 @@ def _check_together(config: dict[str, Any]) -> None:
 
 
 def _check_production_secret(secret: str | None) -> None:
+    """The key is judged without the spaces around it (a key of 40 spaces is none),
+    and a key of a few characters repeated is refused however long it is. Never
+    repeats the key."""
     if not secret:
         raise ConfigError(
             f"GRABPACK_SECRET_KEY is not set: generate one with {MAKE_A_KEY} and export it"
         )
-    if len(secret) < SECRET_KEY_MIN_LENGTH:
+    key = secret.strip()
+    if not key:
+        raise ConfigError(
+            f"GRABPACK_SECRET_KEY is blank (only spaces): generate one with {MAKE_A_KEY} "
+            "and export it"
+        )
+    if len(key) < SECRET_KEY_MIN_LENGTH:
         raise ConfigError(
             f"GRABPACK_SECRET_KEY is too short: use at least {SECRET_KEY_MIN_LENGTH} random "
             f"characters, e.g. from {MAKE_A_KEY}"
         )
+    if len(set(key)) < SECRET_KEY_MIN_DISTINCT:
+        raise ConfigError(
+            f"GRABPACK_SECRET_KEY is not random (fewer than {SECRET_KEY_MIN_DISTINCT} "
+            f"different characters): generate one with {MAKE_A_KEY} and export it"
+        )
+
+
+def _refuse_unknown_variables(environ: Mapping[str, str]) -> None:
+    """A ``GRABPACK_`` variable that is no setting is a typo (``GRABPACK_SESION_IDLE_MINUTES``):
+    read as nothing, it would leave the default in force in silence. Stop, naming it
+    and the setting it is most like. Any case (``grabpack_log_level`` is read as
+    nothing too); provider variables (``GRABPACK_OIDC_<NAME>_*``) have their own check
+    (``_refuse_strays``)."""
+    known = {setting.env for setting in SETTINGS} | TEST_VARIABLES
+    for variable in sorted(environ):
+        if not variable.upper().startswith("GRABPACK_") or variable in known:
+            continue
+        if variable.startswith(OIDC_PREFIX):
+            continue
+        # Compared without the prefix that every name shares, which alone would make
+        # anything look like something.
+        rest = variable.upper().removeprefix("GRABPACK_")
+        names = {name.removeprefix("GRABPACK_"): name for name in known - TEST_VARIABLES}
+        meant = difflib.get_close_matches(rest, sorted(names), n=1)
+        advice = (
+            f"did you mean {names[meant[0]]}? Correct its name, or remove it"
+            if meant
+            else "remove it, or see the Configuration table in the README for the names"
+        )
+        name = variable if variable.isprintable() else repr(variable)
+        raise ConfigError(f"{name} is not a grabpack setting: {advice}")
 
 
 def engine_options(url: str, sqlite_busy_seconds: float = 15.0) -> dict[str, Any]:

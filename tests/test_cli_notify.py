@@ -109,7 +109,7 @@ def test_work_once_prints_what_it_did(app, world, grabpack):
 def test_production_without_a_mail_server_refuses_to_start(app_factory, world, grabpack):
     production = app_factory(
         GRABPACK_ENV="production",
-        SECRET_KEY="s" * 64,
+        SECRET_KEY="0123456789abcdef" * 4,
         PASSWORD_HASH_PROFILE="RFC_9106_LOW_MEMORY",
     )
     for args in (("notify", "work"), ("notify", "work", "--once")):

@@ -45,9 +45,9 @@ def test_production_without_secret_key_refuses_to_start(clean_env, tmp_path):
 
 
 def test_production_with_secret_key_uses_secure_host_cookie(clean_env, tmp_path):
-    clean_env.setenv("GRABPACK_SECRET_KEY", "s" * 64)
+    clean_env.setenv("GRABPACK_SECRET_KEY", "0123456789abcdef" * 4)
     config = load_config(tmp_path)
-    assert config["SECRET_KEY"] == "s" * 64
+    assert config["SECRET_KEY"] == "0123456789abcdef" * 4
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_NAME"].startswith("__Host-")
     assert config["SESSION_COOKIE_HTTPONLY"] is True

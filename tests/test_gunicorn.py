@@ -49,7 +49,7 @@ def running_gunicorn(database_url: str, *options: str) -> Iterator[Server]:
     env = {
         **os.environ,
         "GRABPACK_ENV": "production",
-        "GRABPACK_SECRET_KEY": "p" * 64,
+        "GRABPACK_SECRET_KEY": "0123456789abcdef" * 4,
         "GRABPACK_DATABASE_URL": database_url,
         "GRABPACK_LOG_LEVEL": "WARNING",
     }

@@ -127,14 +127,14 @@ def test_plain_http_only_for_a_provider_on_this_machine_outside_production(env, 
     env.setenv("GRABPACK_OIDC_NHS_ISSUER", issuer)
     assert load_config(tmp_path)["OIDC_PROVIDERS"]["nhs"].issuer == issuer
     env.setenv("GRABPACK_ENV", "production")
-    env.setenv("GRABPACK_SECRET_KEY", "k" * 64)
+    env.setenv("GRABPACK_SECRET_KEY", "0123456789abcdef" * 4)
     message = refusal(tmp_path)
     assert message.startswith("GRABPACK_OIDC_NHS_ISSUER") and "production" in message
 
 
 def test_production_takes_https_issuers(env, tmp_path):
     env.setenv("GRABPACK_ENV", "production")
-    env.setenv("GRABPACK_SECRET_KEY", "k" * 64)
+    env.setenv("GRABPACK_SECRET_KEY", "0123456789abcdef" * 4)
     assert set(load_config(tmp_path)["OIDC_PROVIDERS"]) == {"nhs", "met"}
 
 

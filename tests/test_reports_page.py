@@ -245,7 +245,8 @@ def test_the_area_chooser_is_offered_only_to_readers_of_more_than_one_area(
 def test_a_month_that_is_not_one_is_a_404_with_the_reason(client, auth, world, text):
     response = page(client, auth, world.manager_a, f"/reports/monthly/{text}")
     assert response.status_code == 404
-    assert "is not a month: give it as YYYY-MM, for example 2026-07" in response.text
+    assert "is not a month</h1>" in response.text
+    assert f"Write it as YYYY-MM, like {LAST}." in response.text
 
 
 def test_a_month_not_yet_begun_is_a_404_that_says_so(client, auth, world):

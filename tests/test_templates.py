@@ -32,6 +32,8 @@ def test_optional_keys_and_is_defined_still_work(app):
 
 def test_production_keeps_quiet_undefined(app_factory):
     production = app_factory(
-        GRABPACK_ENV="production", SECRET_KEY="p" * 64, PASSWORD_HASH_PROFILE="RFC_9106_LOW_MEMORY"
+        GRABPACK_ENV="production",
+        SECRET_KEY="0123456789abcdef" * 4,
+        PASSWORD_HASH_PROFILE="RFC_9106_LOW_MEMORY",
     )
     assert production.jinja_env.undefined is ChainableUndefined

@@ -24,8 +24,7 @@ from grabpack.models import User
 from grabpack.models.base import utcnow
 from grabpack.models.user import OidcIdentity
 from grabpack.services import audit
-from grabpack.services.passwords import NO_PASSWORD
-from grabpack.services.users import UserError, check_new_user, user_by_email
+from grabpack.services.users import UserError, create_user, user_by_email
 
 
 @dataclass(frozen=True)
@@ -123,27 +122,19 @@ def _provision(provider: OidcProvider, identity: VerifiedIdentity, email: str) -
         return Match(reason="groups_disagree")
     grant = _merged(grants)
     try:
-        new = check_new_user(email, grant.role, grant.wards, grant.areas)
+        # The user service's own checks, the name's among them: a name it would refuse
+        # from the command is refused here too (a blank one is no name).
+        user = create_user(
+            email,
+            grant.role,
+            None,
+            ward_codes=grant.wards,
+            area_codes=grant.areas,
+            full_name=identity.name.strip() or None,
+            audit_detail={"method": "oidc", "provider": provider.name},
+        )
     except UserError:  # e.g. a ward code the mapping names that grabpack does not have
         return Match(reason="provisioning_refused")
-    user = User(
-        email=new.email,
-        role=new.role.value,
-        full_name=identity.name,
-        password_hash=NO_PASSWORD,
-        wards=new.wards,
-        policing_areas=new.areas,
-    )
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        "user.create",
-        user=None,
-        target_user_id=user.id,
-        role=user.role,
-        method="oidc",
-        provider=provider.name,
-    )
     return Match(user)
 
 

@@ -73,8 +73,26 @@ def _login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _not_signed_in(response) -> bool:
+    """Whether an attempt counts towards the per-address limit: only one that did not
+    sign anyone in. A sign-in that works answers with a redirect (home, ``next``, or on
+    to the identity provider); a refusal shows the sign-in page again (or a 429, a
+    400). A ward behind one address (a trust's NAT) signing in at a shift change is
+    never refused for its own successes, while guessing still meets the limit."""
+    return not (300 <= response.status_code < 400)
+
+
+def _not_signed_in_by_provider(response) -> bool:
+    """The same for a sign-in with an identity provider, where a refusal is a redirect
+    too: back to /login, saying why. On to the provider, or into grabpack, is not
+    counted."""
+    if not _not_signed_in(response):
+        return urlsplit(response.location or "").path == url_for("auth.login")
+    return True
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"], deduct_when=_not_signed_in)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -138,7 +156,7 @@ def _login_page(form: LoginForm, status: int = 200):
 
 
 @bp.route("/login/oidc/<name>")
-@limiter.limit(_login_rate_limit)
+@limiter.limit(_login_rate_limit, deduct_when=_not_signed_in_by_provider)
 def oidc_start(name: str):
     """Off to the provider: Authlib keeps state, nonce and the PKCE verifier in the
     session; where to go afterwards (``next``) waits there too."""
@@ -154,7 +172,7 @@ def oidc_start(name: str):
 
 
 @bp.route("/login/oidc/<name>/callback")
-@limiter.limit(_login_rate_limit)
+@limiter.limit(_login_rate_limit, deduct_when=_not_signed_in_by_provider)
 def oidc_callback(name: str):
     """Back from the provider: verify what it sent, find the account, sign in through
     the same session machinery as a password; anything else back to /login, saying why."""

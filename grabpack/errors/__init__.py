@@ -17,6 +17,7 @@ TITLES = {
     400: "There is a problem with your request",
     403: "You do not have access to this page",
     404: "Page not found",
+    405: "This page cannot be opened that way",
     413: "The file is too large",
     429: "Too many requests",
     500: "Sorry, there is a problem with the service",
@@ -45,13 +46,17 @@ def http_error(error: HTTPException):
     title, reason = TITLES.get(status, error.name), None
     if status == 413 and not _over_the_upload_limit():
         title, reason = TEXT_TOO_LONG, "text"
-    return render_template(
+    page = render_template(
         "errors/error.html",
         status=status,
         title=title,
         reason=reason,
         max_upload_mb=_max_upload_mb(),
-    ), status
+    )
+    # Werkzeug's own headers for the error: a 405 must say which methods it takes
+    # (``Allow``), and the page's own type replaces its plain-text one.
+    headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
+    return page, status, headers
 
 
 def _over_the_upload_limit() -> bool:

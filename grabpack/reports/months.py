@@ -18,12 +18,14 @@ MONTHS_OFFERED = 24
 
 
 class NoSuchReview(LookupError):
-    """A review that cannot be shown, with a title and a sentence for the reader."""
+    """A review that cannot be shown: a title and a sentence for the page, and ``line``,
+    the one sentence a command prints (the title with its advice, by default)."""
 
-    def __init__(self, title: str, message: str) -> None:
+    def __init__(self, title: str, message: str, line: str | None = None) -> None:
         super().__init__(message)
         self.title = title
         self.message = message
+        self.line = line or f"{title}: {message[:1].lower()}{message[1:].rstrip('.')}"
 
 
 def last_full_month(now: datetime) -> Month:
@@ -35,20 +37,33 @@ def reviewable_month(text: str, now: datetime) -> Month:
     """``text`` as a month that has begun in London, or ``NoSuchReview`` saying why not."""
     try:
         month = parse_month(text)
-    except ValueError as error:
-        raise NoSuchReview("That is not a month", str(error)) from None
+    except ValueError:
+        example = last_full_month(now)
+        raise NoSuchReview(
+            f"{_as_given(text)} is not a month", f"Write it as YYYY-MM, like {example}."
+        ) from None
+    if month < EARLIEST:  # before the label is made: year 1 would read "January 1"
+        before = f"There is no review before {EARLIEST.label}"
+        raise NoSuchReview(
+            before,
+            f"Reviews start from {EARLIEST.label}: choose that month or a later one.",
+            line=before,
+        )
     if month > month_of(now):
+        latest = last_full_month(now).label
         raise NoSuchReview(
             f"{month.label} has not started yet",
-            "A month can be reviewed from its first day. "
-            f"The latest full month is {last_full_month(now).label}.",
-        )
-    if month < EARLIEST:
-        raise NoSuchReview(
-            f"There is no review of {month.label}",
-            f"Reviews start from {EARLIEST.label}.",
+            f"A month can be reviewed from its first day. The latest full month is {latest}.",
+            line=f"{month.label} has not started yet: the latest full month is {latest}",
         )
     return month
+
+
+def _as_given(text: object) -> str:
+    """What was asked for, repeated only when it is short, printable text: anything
+    else (blank, a line break, a page of characters) is "That"."""
+    given = text.strip() if isinstance(text, str) else ""
+    return given if given and len(given) <= 20 and given.isprintable() else "That"
 
 
 def months_offered(now: datetime, shown: Month) -> list[Month]:

@@ -48,10 +48,39 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is unacceptable, or ``None``."""
+# ``grabpack demo`` prints this for anyone to use (``grabpack.demo.DEMO_PASSWORD``, the
+# same words; a test keeps them so). Kept here, not imported, so that the rules stay
+# plain Python with nothing of the app behind them.
+PUBLIC_DEMO_PASSWORD = "grabpack-demo-2021"  # noqa: S105 - refused, not used
+# A local part shorter than this (``jo@``) is in too many good passwords to refuse them.
+SHORTEST_LOCAL_PART_REFUSED = 3
+
+
+def password_problem(
+    password: str, email: str | None = None, *, demo_allowed: bool = False
+) -> str | None:
+    """Why a new password is unacceptable, or ``None``. Never repeats the password.
+
+    Beyond the length: not the account's email, nor containing the part before its
+    @ (the first guesses anyone makes), and not the demo's public password unless
+    ``demo_allowed`` (development and tests, where ``grabpack demo`` makes its
+    accounts with it)."""
     if len(password) < MIN_LENGTH:
         return f"Password must be at least {MIN_LENGTH} characters"
     if len(password) > 1024:
         return "Password must be at most 1024 characters"
+    folded = password.casefold()
+    if email:
+        address = email.strip().casefold()
+        local = address.rpartition("@")[0]
+        if address in folded or (len(local) >= SHORTEST_LOCAL_PART_REFUSED and local in folded):
+            return (
+                "Password must not contain the email address or the part before its @: "
+                "choose one nobody could guess from the address"
+            )
+    if not demo_allowed and PUBLIC_DEMO_PASSWORD in folded:
+        return (
+            "Password must not be the demo's public password (printed by grabpack demo): "
+            "choose another"
+        )
     return None

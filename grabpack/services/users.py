@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import func, select
 
 from grabpack.extensions import db
@@ -28,11 +30,54 @@ class UserError(ValueError):
     """A user cannot be created as asked; the message is shown as it is."""
 
 
+# The longest name the ``users.full_name`` column holds; a longer one is refused, never
+# cut short (PostgreSQL would refuse it with a traceback; SQLite would keep it whole).
+FULL_NAME_MAX = User.__table__.c.full_name.type.length
+# Characters that would break a name across lines in a list, a log or a CSV, or turn
+# the text after them around on screen (bidirectional overrides and isolates).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_NOT_IN_A_NAME = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def shown(text: str) -> str:
+    """``text`` as a refusal may repeat it: on one line, and never thousands of
+    characters long (quoted and escaped when it holds a line break or the like)."""
+    cut = _cut(text)
+    return cut if cut.isprintable() else repr(cut)
+
+
 def normalise_email(raw: str) -> str:
     try:
         return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise UserError(f"{raw!r} is not a valid email address") from exc
+        reason = str(exc).strip().rstrip(".") or "it cannot be read"
+        reason = reason[0].lower() + reason[1:]
+        raise UserError(f"{_cut(raw)!r} is not a valid email address: {reason}") from exc
+
+
+def clean_full_name(raw: str | None) -> str:
+    """A person's name as it will be kept: ``None`` (none given) is no name; anything
+    given must be a name, on one line, that the column holds. Surrounding spaces
+    are dropped; nothing else is changed, and nothing is cut short."""
+    if raw is None:
+        return ""
+    name = raw.strip()
+    if not name:
+        raise UserError("Enter the person's full name (or leave out --name)")
+    if len(name) > FULL_NAME_MAX:
+        raise UserError(
+            f"A name must be {FULL_NAME_MAX} characters or fewer (this one has {len(name)})"
+        )
+    if any(unicodedata.category(c) in _NOT_IN_A_NAME or c in _BIDI_CONTROLS for c in name):
+        raise UserError(
+            "A name must be on one line of ordinary text: no line breaks, tabs or control "
+            "characters"
+        )
+    return name
 
 
 @dataclass(frozen=True)
@@ -43,23 +88,30 @@ class NewUser:
     role: Role
     wards: list[Ward]
     areas: list[PolicingArea]
+    full_name: str = ""
 
 
 def check_new_user(
-    email: str, role: str, ward_codes: Sequence[str] = (), area_codes: Sequence[str] = ()
+    email: str,
+    role: str,
+    ward_codes: Sequence[str] = (),
+    area_codes: Sequence[str] = (),
+    full_name: str | None = None,
 ) -> NewUser:
     """Everything about a new user but the password, checked, so that a request that
     will be refused is refused before anyone types one.
 
     Staff need at least one ward and no areas; police at least one area and no
-    wards; admins neither. Unknown codes are named in the error.
+    wards; admins neither. Unknown codes are named in the error. The name is
+    optional (``None``), but one given must be a name (``clean_full_name``).
     """
     email = normalise_email(email)
     try:
         role_enum = Role(role)
     except ValueError as exc:
         choices = ", ".join(r.value for r in Role)
-        raise UserError(f"Unknown role {role!r}: choose one of {choices}") from exc
+        raise UserError(f"Unknown role {_cut(role)!r}: choose one of {choices}") from exc
+    name = clean_full_name(full_name)
     if user_by_email(email) is not None:
         raise UserError(f"A user with email {email} already exists")
     wards = _by_codes(Ward, ward_codes, "ward")
@@ -70,7 +122,7 @@ def check_new_user(
         raise UserError("A police user needs at least one --area and no --ward")
     if role_enum is Role.ADMIN and (wards or areas):
         raise UserError("An admin is not scoped to wards or areas")
-    return NewUser(email, role_enum, wards, areas)
+    return NewUser(email, role_enum, wards, areas, name)
 
 
 def create_user(
@@ -80,25 +132,39 @@ def create_user(
     *,
     ward_codes: Sequence[str] = (),
     area_codes: Sequence[str] = (),
-    full_name: str = "",
+    full_name: str | None = None,
+    audit_detail: Mapping[str, str] | None = None,
 ) -> User:
     """Add a user with their scope; the caller commits. ``password`` is ``None`` for
-    someone an identity provider signs in: they never have a grabpack password."""
-    new = check_new_user(email, role, ward_codes, area_codes)
-    if password is not None and (problem := password_problem(password)):
-        raise UserError(problem)
+    someone an identity provider signs in: they never have a grabpack password.
+    Every caller (the command, the demo, an identity provider's first sign-in)
+    passes the same checks; ``audit_detail`` says how the account was made."""
+    new = check_new_user(email, role, ward_codes, area_codes, full_name)
+    if password is not None:
+        _check_password(password, new.email)
     user = User(
         email=new.email,
         role=new.role.value,
-        full_name=full_name,
+        full_name=new.full_name,
         password_hash=NO_PASSWORD if password is None else hash_password(password),
         wards=new.wards,
         policing_areas=new.areas,
     )
     db.session.add(user)
     db.session.flush()
-    audit.record("user.create", user=None, target_user_id=user.id, role=user.role)
+    audit.record(
+        "user.create", user=None, target_user_id=user.id, role=user.role, **(audit_detail or {})
+    )
     return user
+
+
+def _check_password(password: str, email: str) -> None:
+    """``UserError`` for a password this account may not have. The demo's public
+    password is refused in production: there it would open a real account to anyone
+    who has read the README."""
+    environment = current_app.config.get("GRABPACK_ENV", "production")
+    if problem := password_problem(password, email, demo_allowed=environment != "production"):
+        raise UserError(problem)
 
 
 def _by_codes(model, codes: Sequence[str], what: str) -> list:
@@ -109,7 +175,7 @@ def _by_codes(model, codes: Sequence[str], what: str) -> list:
     known = {row.code.upper() for row in found}
     unknown = [code for code in wanted if code not in known]
     if unknown:
-        raise UserError(f"Unknown {what} code: {', '.join(unknown)}")
+        raise UserError(f"Unknown {what} code: {shown(', '.join(unknown))}")
     return list(found)
 
 
@@ -180,8 +246,7 @@ def sign_out(user: User, remote_addr: str = "") -> None:
 
 def set_password(user: User, password: str) -> None:
     """Change a password and end every session the user had."""
-    if problem := password_problem(password):
-        raise UserError(problem)
+    _check_password(password, user.email)
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
     audit.record("user.password_changed", user=user)
@@ -198,7 +263,7 @@ def find_user(email: str) -> User:
     wanted = email.strip().lower()
     user = user_by_email(wanted)
     if user is None:
-        raise UserError(f"No user with email {wanted}")
+        raise UserError(f"No user with email {shown(wanted)}")
     return user
 
 
