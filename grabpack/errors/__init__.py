@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from grabpack.auth import kept_forms
 from grabpack.auth.sessions import sign_in_again
 from grabpack.extensions import db
 from grabpack.security import UnreadableText
+
+log = logging.getLogger(__name__)
 
 TITLES = {
     400: "There is a problem with your request",
@@ -20,6 +24,7 @@ TITLES = {
     405: "This page cannot be opened that way",
     413: "The file is too large",
     429: "Too many requests",
+    503: "The service is busy",
     500: "Sorry, there is a problem with the service",
 }
 # SQLSTATE numeric_value_out_of_range: PostgreSQL's answer to an ``integer``
@@ -35,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(UnreadableText, unreadable_text)
     app.register_error_handler(OverflowError, number_out_of_range)
     app.register_error_handler(DataError, data_error)
+    app.register_error_handler(OperationalError, database_busy)
     app.register_error_handler(500, server_error)
 
 
@@ -144,6 +150,23 @@ def data_error(error: DataError):
     if getattr(error.orig, "sqlstate", None) != NUMBER_OUT_OF_RANGE:
         raise error
     return number_out_of_range(error)
+
+
+def database_busy(error: OperationalError):
+    """The database stayed locked or out of reach past its time-out (a backup holding
+    SQLite, a PostgreSQL fail-over): for anyone, including an officer mid-search, a
+    page that says so and to try again, not "a problem with the service". Forms
+    that save say it on the form instead (``transactions.saving``)."""
+    db.session.rollback()
+    log.warning("database busy or unreachable: %s", _first_line(error.orig))
+    page = render_template("errors/error.html", status=503, title=TITLES[503], reason="busy")
+    return page, 503, {"Retry-After": "5"}
+
+
+def _first_line(error: BaseException | None) -> str:
+    """The driver's reason without SQL or parameters: ``database is locked``."""
+    text = str(error or "").strip().splitlines()
+    return text[0][:200] if text else type(error).__name__
 
 
 def server_error(error):
