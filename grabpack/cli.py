@@ -245,7 +245,7 @@ def _written_when_complete(path: str, binary: bool = False) -> Iterator[IO[Any]]
     except OSError as exc:
         raise click.ClickException(_cannot_write(target, exc)) from exc
     try:
-        with open(handle, mode, encoding=encoding) as stream:
+        with _sigterm_as_exit(), open(handle, mode, encoding=encoding) as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
@@ -255,6 +255,25 @@ def _written_when_complete(path: str, binary: bool = False) -> Iterator[IO[Any]]
         if isinstance(exc, OSError):
             raise click.ClickException(_cannot_write(target, exc)) from exc
         raise
+
+
+@contextmanager
+def _sigterm_as_exit() -> Iterator[None]:
+    """SIGTERM (cron's ``timeout``, systemd stopping a job) ends the command as Ctrl-C
+    does, through the clean-up above, so no half-written copy of episode data is left
+    beside the file. Only the main thread can take signals; elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _is_a_stream(path: str) -> bool:
