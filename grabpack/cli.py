@@ -613,15 +613,17 @@ def notify_work_command(once: bool, poll_seconds: float) -> None:
     message), or one pass with --once."""
     from grabpack.services.notify_worker import NoMailServer, check_can_send, work, work_once
 
+    _require_migrated()
     try:
         check_can_send()
     except NoMailServer as exc:
         raise click.ClickException(str(exc)) from exc
-    _require_migrated()
     if once:
         result = work_once()
         db.session.remove()
         click.echo(f"Notifications: {result}.")
+        if result.failed or result.dead:  # cron mails a failing job: someone hears of it
+            raise SystemExit(1)
         return
     work(_stop_on_signals(), poll_seconds)
 

@@ -3,11 +3,15 @@ the command line or the screen, one line for every refusal."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from grabpack.extensions import db
-from grabpack.models import NotificationTarget
+from grabpack.models import NotificationTarget, OutboxMessage
+from grabpack.models.base import utcnow
+from grabpack.services.notify_worker import GIVE_UP_AFTER
 from tests.factories import FULL_LEGAL, open_for, patient_on
 from tests.test_cli import one_line
 
@@ -112,5 +116,61 @@ def test_production_without_a_mail_server_refuses_to_start(app_factory, world, g
         SECRET_KEY="0123456789abcdef" * 4,
         PASSWORD_HASH_PROFILE="RFC_9106_LOW_MEMORY",
     )
+    grabpack(production, "areas", "notify", "AREA1", "--email", "mispers@example.police.uk")
     for args in (("notify", "work"), ("notify", "work", "--once")):
         assert "GRABPACK_SMTP_URL is not set" in one_line(grabpack(production, *args))
+
+
+# --- for cron: a pass that could not send says so in its exit status -----------------------
+# Found by an operations tester: "0 sent, 0 failed, 1 given up" exited 0, so cron told
+# nobody; and production refused to start without a mail server even where every area
+# is told by webhook only.
+
+UNREACHABLE = "http://127.0.0.1:9/grabpack"  # the discard port: nothing answers
+
+
+def report_missing(app, world) -> None:
+    with app.app_context():
+        open_for(patient_on(world.ward_a, "Cron Check", FULL_LEGAL, world.nurse_a), world.nurse_a)
+        db.session.commit()
+
+
+def test_a_pass_that_could_not_send_exits_non_zero(app, world, grabpack):
+    grabpack(app, "areas", "notify", "AREA1", "--webhook", UNREACHABLE, input=SECRET + "\n")
+    report_missing(app, world)
+    result = grabpack(app, "notify", "work", "--once")
+    assert result.output == "Notifications: 0 sent, 1 failed (to be tried again), 0 given up.\n"
+    assert result.exit_code == 1
+
+
+def test_a_pass_that_gave_up_exits_non_zero(app, world, grabpack):
+    grabpack(app, "areas", "notify", "AREA1", "--webhook", UNREACHABLE, input=SECRET + "\n")
+    report_missing(app, world)
+    with app.app_context():
+        for message in db.session.query(OutboxMessage):
+            message.created_at = utcnow() - GIVE_UP_AFTER - timedelta(minutes=1)
+        db.session.commit()
+    result = grabpack(app, "notify", "work", "--once")
+    assert result.output.endswith("0 sent, 0 failed (to be tried again), 1 given up.\n")
+    assert result.exit_code == 1
+
+
+def test_production_told_only_by_webhook_needs_no_mail_server(app_factory, world, grabpack):
+    production = app_factory(
+        GRABPACK_ENV="production",
+        SECRET_KEY="0123456789abcdef" * 4,
+        PASSWORD_HASH_PROFILE="RFC_9106_LOW_MEMORY",
+    )
+    added = grabpack(
+        production,
+        "areas",
+        "notify",
+        "AREA1",
+        "--webhook",
+        "https://receiver.example.police.uk/grabpack",
+        input=SECRET + "\n",
+    )
+    assert added.exit_code == 0, added.output
+    result = grabpack(production, "notify", "work", "--once")
+    assert result.exit_code == 0, result.output
+    assert result.output == "Notifications: 0 sent, 0 failed (to be tried again), 0 given up.\n"

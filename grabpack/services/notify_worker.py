@@ -75,9 +75,17 @@ class NoMailServer(RuntimeError):
 
 
 def check_can_send() -> None:
-    """Refuse to start where email cannot go anywhere (production without a server)."""
+    """Refuse to start where email cannot go anywhere: production without a mail
+    server while some area is to be told by email. An area told only by webhook
+    needs no mail server (an email target added later fails, and says why, in the
+    outbox)."""
     config = current_app.config
-    if not config.get("SMTP_URL") and config["GRABPACK_ENV"] == "production":
+    if config.get("SMTP_URL") or config["GRABPACK_ENV"] != "production":
+        return
+    emailed = select(NotificationTarget.id).where(
+        NotificationTarget.channel == "email", NotificationTarget.active.is_(True)
+    )
+    if db.session.scalar(emailed.limit(1)) is not None:
         raise NoMailServer(
             "GRABPACK_SMTP_URL is not set: in production the worker will not start without a "
             "mail server (e.g. smtp://user:password@mail.example.org:587?starttls=yes)"
