@@ -276,6 +276,11 @@ def _sigterm_as_exit() -> Iterator[None]:
         signal.signal(signal.SIGTERM, before)
 
 
+def _counted(number: int, thing: str) -> str:
+    """``1 patient``, ``2 patients``: a count as a sentence says it."""
+    return f"{number} {thing}{'' if number == 1 else 's'}"
+
+
 def _is_a_stream(path: str) -> bool:
     """A pipe, a device or ``/dev/stdout``: something to write into, which renaming a
     file over it would destroy (a pipe's reader would get nothing)."""
@@ -582,9 +587,9 @@ def purge_command(dry_run: bool, years: int | None) -> None:
         db.session.commit()
     verb = "Would delete" if dry_run else "Deleted"
     click.echo(
-        f"{verb} {result.patients} patients discharged over {years} years ago: "
-        f"{result.versions} grab-pack versions, {result.photos} photos, "
-        f"{result.episodes} missing episodes."
+        f"{verb} {_counted(result.patients, 'patient')} discharged over "
+        f"{_counted(years, 'year')} ago: {_counted(result.versions, 'grab-pack version')}, "
+        f"{_counted(result.photos, 'photo')}, {_counted(result.episodes, 'missing episode')}."
     )
     for patient_id, discharged_at in result.discharged:
         click.echo(f"  patient {patient_id}, discharged {discharged_at:%Y-%m-%d}")

@@ -135,13 +135,13 @@ def test_discharge_then_purge_after_retention_keeps_audit(app, runner, world):
     dry = runner.invoke(args=["retention", "purge", "--dry-run"])
     assert dry.exit_code == 0
     assert (
-        "Would delete 1 patients discharged over 20 years ago: 2 grab-pack versions, "
-        "1 photos, 0 missing episodes." in dry.output
+        "Would delete 1 patient discharged over 20 years ago: 2 grab-pack versions, "
+        "1 photo, 0 missing episodes." in dry.output
     )
     with app.app_context():
         assert db.session.get(Patient, patient_id) is not None
     result = runner.invoke(args=["retention", "purge"])
-    assert "Deleted 1 patients" in result.output
+    assert "Deleted 1 patient discharged" in result.output
     with app.app_context():
         assert db.session.get(Patient, patient_id) is None
         assert db.session.get(Patient, keeper_id) is not None
