@@ -631,8 +631,11 @@ SETTINGS: tuple[Setting, ...] = (
         "GRABPACK_PUBLIC_URL",
         "PUBLIC_URL",
         None,
-        help="Where officers reach grabpack: the start of the link to the episode in "
-        "every notification. Set it in production.",
+        help="Where officers reach grabpack: the start of every link that leaves it (the "
+        "episode link in each notification, a share link, the address an identity provider "
+        "returns people to), whatever host a request names. Without it the request's own "
+        "address is used (`X-Forwarded-Host` trusted for `GRABPACK_PROXY_HOPS`): set it in "
+        "production.",
         check=public_url,
         allowed_text=PUBLIC_URL_ALLOWED,
         default_text="none",

@@ -117,6 +117,7 @@ def init_app(app: Flask) -> None:
         london_time=london_time, long_date=long_date, nhs_number=nhs_number, born=born
     )
 
+    from grabpack.links import external_url_for
     from grabpack.packs.forms import error_list
     from grabpack.police.briefing import tel_href
 
@@ -133,4 +134,5 @@ def init_app(app: Flask) -> None:
         episode_display=display,
         episode_rows=shown_rows,
         RETAKE_CONFIRM=CONFIRM,
+        external_url_for=external_url_for,
     )

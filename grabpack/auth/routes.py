@@ -23,6 +23,7 @@ from grabpack.auth.sessions import begin, seconds_left, touch
 from grabpack.config import OidcProvider
 from grabpack.domain.throttle import wait_in_words
 from grabpack.extensions import db, limiter
+from grabpack.links import external_url_for
 from grabpack.security import CONTENT_SECURITY_POLICY
 from grabpack.services import audit
 from grabpack.services.users import LoginOutcome, authenticate, sign_out
@@ -166,7 +167,9 @@ def oidc_start(name: str):
     hint = session.pop(OIDC_HINT_KEY, None)
     session[OIDC_NEXT_KEY] = _safe_next(request.args.get("next")) or ""
     try:
-        return oidc.authorize_redirect(configured, _external("auth.oidc_callback", name=name), hint)
+        return oidc.authorize_redirect(
+            configured, external_url_for("auth.oidc_callback", name=name), hint
+        )
     except oidc.SignInFailed as failed:
         return _oidc_refused(configured, failed.reason)
 
@@ -215,7 +218,7 @@ def _oidc_refused(configured: OidcProvider, reason: str, audited: bool = False):
 def oidc_logout(name: str):
     """After signing out of grabpack: on to the provider's own sign-out page."""
     configured = oidc.provider(name) or abort(404)
-    url = oidc.end_session_url(configured, _external("auth.login"))
+    url = oidc.end_session_url(configured, external_url_for("auth.login"))
     if url is None:
         flash(
             f"{configured.label} has no sign-out page grabpack can send you to: close the "
@@ -224,15 +227,6 @@ def oidc_logout(name: str):
         )
         return redirect(url_for("auth.login"))
     return redirect(url)
-
-
-def _external(endpoint: str, **values: str) -> str:
-    """An address the provider sends people back to: under GRABPACK_PUBLIC_URL when it
-    is set (it must match what was registered with the provider)."""
-    public = current_app.config.get("PUBLIC_URL")
-    if public:
-        return public + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 @bp.route("/logout", methods=["POST"])

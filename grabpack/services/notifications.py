@@ -20,12 +20,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, has_request_context, request
+from flask import current_app
 from sqlalchemy import select
 
 from grabpack.domain.episode_schema import PoliceRiskGrade
 from grabpack.domain.notifications import EpisodeNotice
 from grabpack.extensions import db
+from grabpack.links import external_url
 from grabpack.models import MissingEpisode, NotificationTarget, OutboxMessage, PolicingArea, User
 from grabpack.models.base import utcnow
 from grabpack.services.monthly_report import UnknownArea, area_by_code
@@ -321,13 +322,6 @@ def targets_of(area_code: str) -> list[NotificationTarget]:
 # --- the message, and the outbox -----------------------------------------------------------------
 
 
-def _link(path: str) -> str:
-    base = current_app.config.get("PUBLIC_URL") or ""
-    if not base and has_request_context():
-        base = request.host_url
-    return base.rstrip("/") + path
-
-
 def notice_of(episode: MissingEpisode, event: str, key: str) -> EpisodeNotice:
     """What the area is told: no name, NHS number, date of birth or description."""
     ward = episode.ward
@@ -345,7 +339,7 @@ def notice_of(episode: MissingEpisode, event: str, key: str) -> EpisodeNotice:
         police_reference=episode.police_reference or "",
         police_risk_grade=PoliceRiskGrade(grade).label if grade else "",
         power_to_retake=episode.retake_power.headline,
-        link=_link(f"/police/episodes/{episode.id}"),
+        link=external_url(f"/police/episodes/{episode.id}"),
         returned_at=episode.returned_at,
     )
 
