@@ -110,7 +110,7 @@ def test_a_missing_or_unreadable_base_is_none(sent):
 
 
 def test_a_base_keeps_only_the_update_fields_text_values():
-    sent = encode_base({"police_reference": "A", "kind": "awol", "returned_at": "x"})
+    sent = encode_base({"police_reference": "A", "clothing": "coat", "returned_at": "x"})
     assert decode_base(sent) == {"police_reference": "A"}
     assert decode_base('{"police_reference": 3, "legal_status": "s2"}') == {"legal_status": "s2"}
 

@@ -245,7 +245,8 @@ def test_dates_typed_under_a_status_a_colleague_made_informal_ask_for_the_status
     """Beside "Informal" her new period end would be cleared without a word: nothing is
     saved and she chooses the status, told who set it (from the update's audit)."""
     nurses_form = update_form(nurse, episode_id)
-    colleague_saves(manager, episode_id, legal_status="informal")
+    # AWOL beside "Informal" is the kind warning: the manager confirms it as it is.
+    colleague_saves(manager, episode_id, legal_status="informal", confirm_kind="y")
 
     typed = {"period_ends_on-day": "31", "period_ends_on-month": "3", "period_ends_on-year": "2027"}
     response = save_update(nurse, episode_id, {**nurses_form, **typed})

@@ -29,7 +29,10 @@ def test_a_status_corrected_to_informal_later_clears_the_section_dates(app, worl
         patient = patient_on(world.ward_a, "Ruth Adeyemi", FULL_LEGAL, world.nurse_a)
         episode = open_for(patient, world.nurse_a)
         assert episode.period_ends_on is not None
-        update_episode(episode, staff(world.nurse_a), {"legal_status": "informal"})
+        # The kind put right with it: AWOL beside "Informal" would need confirming.
+        update_episode(
+            episode, staff(world.nurse_a), {"legal_status": "informal", "kind": "missing"}
+        )
         db.session.commit()
         assert (episode.section_start_on, episode.period_ends_on) == (None, None)
         assert episode.retake_power.headline == "No power to take back"

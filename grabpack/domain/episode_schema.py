@@ -173,7 +173,8 @@ EPISODE: tuple[EpisodeSection, ...] = (
                 "kind",
                 "What kind of absence is this?",
                 T.CHOICE,
-                (OPEN,),
+                # Corrected later with the legal status it has to agree with.
+                (OPEN, UPDATE),
                 choices=_labels(EpisodeKind),
                 choice_hints=tuple((kind.value, kind.hint) for kind in EpisodeKind),
                 required="Choose missing, AWOL or escapee",

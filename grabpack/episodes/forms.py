@@ -45,9 +45,12 @@ def _length(field: EpisodeField) -> Length:
     )
 
 
-def wtforms_field(field: EpisodeField):
-    """The WTForms field for one declared episode field."""
-    required = [DateRequired(field.required)] if field.required else []
+def wtforms_field(field: EpisodeField, stage: Stage | None = None):
+    """The WTForms field for one declared episode field at ``stage``. A required field
+    is required where it is first given; at a later stage (the kind on the update
+    form) it is already recorded, and a form that does not send it leaves it."""
+    needed = field.required if stage is None or stage is field.stages[0] else ""
+    required = [DateRequired(needed)] if needed else []
     match field.type:
         case T.MOMENT:
             return LondonDateTimeField(
@@ -70,14 +73,14 @@ def wtforms_field(field: EpisodeField):
                 description=field.hint,
                 choices=choices([("", field.blank_choice), *field.choices]),
                 default="",
-                validators=[DataRequired(field.required)] if field.required else [Optional()],
+                validators=[DataRequired(needed)] if needed else [Optional()],
             )
         case T.CHOICE:
             return RadioField(
                 field.label,
                 description=field.hint,
                 choices=choices(field.choices),
-                validators=[DataRequired(field.required)] if field.required else [Optional()],
+                validators=[DataRequired(needed)] if needed else [Optional()],
             )
         case T.LONG_TEXT:
             return TextAreaField(
@@ -114,8 +117,10 @@ class EpisodeForm(FlaskForm):
 
 @cache
 def episode_form_class(stage: Stage) -> type[EpisodeForm]:
-    attrs: dict[str, Any] = {field.key: wtforms_field(field) for field in fields_for(stage)}
-    if stage is Stage.OPEN:
+    attrs: dict[str, Any] = {field.key: wtforms_field(field, stage) for field in fields_for(stage)}
+    if "kind" in attrs:
+        # Shown with the warning that the kind contradicts the legal position
+        # (``KindNeedsConfirming``): at reporting and on the update form alike.
         attrs["confirm_kind"] = BooleanField("The kind is right: record it as I chose")
     if stage is Stage.UPDATE:
         # What the form showed when loaded (``episode_merge``): a colleague's save since

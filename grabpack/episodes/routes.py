@@ -154,8 +154,10 @@ def _kept_stage_form(episode) -> dict:
     return {}
 
 
-def _render_episode(episode, new_link_token=None, **forms):
-    """The episode page; ``forms`` replaces a stage's blank form with one that has errors."""
+def _render_episode(episode, new_link_token=None, kind_warning="", **forms):
+    """The episode page; ``forms`` replaces a stage's blank form with one that has errors.
+    ``kind_warning``: the update's kind contradicts the legal position (the tick box
+    that confirms it is shown)."""
     links = episode_service.share_links_of(episode)
     now = utcnow()
     return render_template(
@@ -169,6 +171,7 @@ def _render_episode(episode, new_link_token=None, **forms):
         action_form=ActionForm(),
         links=links,
         new_link_token=new_link_token,
+        kind_warning=kind_warning,
         now=now,
         policy=reporting_policy(),
     )
@@ -176,16 +179,26 @@ def _render_episode(episode, new_link_token=None, **forms):
 
 def _save_stage(episode, stage: Stage, service, done: str):
     """Validate the stage's form, call its service, and show the episode again. A form
-    that carries what it was loaded with (the update) passes that on as ``base``."""
+    that carries what it was loaded with (the update) passes that on as ``base``; one
+    with the kind passes on whether its contradiction with the legal position was
+    confirmed, and shows the warning (as at reporting) when it was not."""
     form = episode_form(stage, known=known_times(episode))
+    kind_warning = ""
     if form.validate_on_submit():
-        based_on = {"base": base_of(form)} if "base" in form else {}
-        with saving(form, EpisodeError) as outcome:
-            service(episode, current_user, form_values(form, stage, sent_only=True), **based_on)
-        if outcome.saved:
-            flash(done, "success")
-            return redirect(url_for("episodes.view", episode_id=episode.id))
-    return _render_episode(episode, **{stage.value: form})
+        extra = {"base": base_of(form)} if "base" in form else {}
+        if "confirm_kind" in form:
+            extra["kind_confirmed"] = bool(form.confirm_kind.data)
+        try:
+            with saving(form, EpisodeError) as outcome:
+                service(episode, current_user, form_values(form, stage, sent_only=True), **extra)
+        except KindNeedsConfirming as warning:  # a warning on the kind: nothing saved
+            kind_warning = str(warning)
+            form.kind.errors = [kind_warning]
+        else:
+            if outcome.saved:
+                flash(done, "success")
+                return redirect(url_for("episodes.view", episode_id=episode.id))
+    return _render_episode(episode, kind_warning=kind_warning, **{stage.value: form})
 
 
 @bp.route("/episodes/<uuid:episode_id>/update", methods=["POST"])

@@ -112,13 +112,21 @@ def _nullable(field: EpisodeField) -> bool:
     return field.type in (T.MOMENT, T.DATE, T.TIME) or field.key == "police_risk_grade"
 
 
-def checked_values(stage: Stage, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Every field of ``stage``, checked; refuses keys the stage does not declare."""
+def checked_values(
+    stage: Stage, values: Mapping[str, Any], partial: bool = False
+) -> dict[str, Any]:
+    """Every field of ``stage``, checked; refuses keys the stage does not declare.
+    ``partial``: only the fields given (an update writes what it sends, and a field
+    already recorded, such as the kind, is not required again)."""
     declared = fields_for(stage)
     unknown = set(values) - {field.key for field in declared}
     if unknown:
         raise EpisodeError(f"Not part of this form: {', '.join(sorted(unknown))}")
-    return {field.key: _check_value(field, values.get(field.key)) for field in declared}
+    return {
+        field.key: _check_value(field, values.get(field.key))
+        for field in declared
+        if not partial or field.key in values
+    }
 
 
 def _check_times(values: Mapping[str, Any], now: datetime) -> None:
@@ -157,20 +165,27 @@ class Opening:
 
     def kind_warning(self, kind: str | None) -> str:
         """Why ``kind`` contradicts the legal position, or "" when it agrees."""
-        expected = expected_kinds(self.power)
-        if not kind or EpisodeKind(kind) in expected:
-            return ""
-        position = (
-            "there is no power to take the patient back"
-            if self.power.answer is Answer.NO_POWER
-            else "the patient can be taken back"
-        )
-        wanted = " or ".join(k.label for k in expected)
-        return (
-            f"You chose {EpisodeKind(kind).label}, but with the legal status "
-            f"{self.legal_label} {position}, so the absence is {wanted}. Change the kind or "
-            "the legal status, or confirm the kind as it is."
-        )
+        return kind_warning(kind, self.legal, self.power)
+
+
+def kind_warning(kind: str | None, legal: LegalFacts, power: RetakePower) -> str:
+    """Why ``kind`` contradicts the legal position ``legal`` (with its ``power`` to
+    retake), or "" when it agrees: one rule and one wording for the report form and
+    the update form."""
+    expected = expected_kinds(power)
+    if not kind or EpisodeKind(kind) in expected:
+        return ""
+    position = (
+        "there is no power to take the patient back"
+        if power.answer is Answer.NO_POWER
+        else "the patient can be taken back"
+    )
+    wanted = " or ".join(k.label for k in expected)
+    return (
+        f"You chose {EpisodeKind(kind).label}, but with the legal status "
+        f"{legal_label(legal.legal_status)} {position}, so the absence is {wanted}. Change "
+        "the kind or the legal status, or confirm the kind as it is."
+    )
 
 
 def opening_defaults(patient: Patient, now: datetime | None = None) -> dict[str, Any]:
@@ -307,21 +322,27 @@ def update_episode(
     values: Mapping[str, Any],
     now: datetime | None = None,
     base: Mapping[str, str] | None = None,
+    kind_confirmed: bool = False,
 ) -> None:
     """Later facts of an open episode: the police report, a new risk grade, the legal
-    position corrected (the power to retake is worked out again).
+    position or the kind corrected (the power to retake is worked out again).
 
     ``base`` is what the form showed when it was loaded (``canonical_values``): only
     what the user changed from it is written, so a colleague's save since stands
     (``plan_update``). Where both changed a field differently, nothing is written and
     ``EpisodeClash`` says which. Without a base, every value sent that differs from
-    the episode is written (the last save wins, as for a script)."""
+    the episode is written (the last save wins, as for a script).
+
+    An update that changes the kind or the legal position and leaves the kind
+    contradicting the power to retake raises ``KindNeedsConfirming`` (the reporting
+    rule, judged on what the episode would then hold) unless ``kind_confirmed``:
+    nothing is written. An update that changes neither does not ask again about a
+    kind confirmed before."""
     now = now or utcnow()
     if not episode.is_open:
         raise EpisodeError("This episode is closed")
     given = {key: value for key, value in values.items() if key != "police_risk_grade"}
-    checked = checked_values(Stage.UPDATE, given)
-    checked = {key: value for key, value in checked.items() if key in given}
+    checked = checked_values(Stage.UPDATE, given, partial=True)
     if grade := values.get("police_risk_grade") or None:  # a grade is given, never taken away
         checked["police_risk_grade"] = PoliceRiskGrade(grade).value
     _lock(episode)  # what is there now, held until the commit
@@ -338,11 +359,20 @@ def update_episode(
     written = sorted(changes)
     grade = changes.pop("police_risk_grade", None)
     before = legal_facts_of(episode)
+    after = legal_facts_of({**{key: getattr(episode, key) for key in LEGAL_KEYS}, **changes})
+    power = (
+        power_to_retake(after, absence_began_of(episode))
+        if after != before
+        else episode.retake_power
+    )
+    if "kind" in changes or after != before:
+        warning = kind_warning(changes.get("kind", episode.kind), after, power)
+        if warning and not kind_confirmed:
+            raise KindNeedsConfirming(warning)
     for key, value in changes.items():
         setattr(episode, key, value)
-    after = legal_facts_of(episode)
     if after != before:
-        episode.set_retake_power(power_to_retake(after, absence_began_of(episode)))
+        episode.set_retake_power(power)
         request_review(
             episode.patient, "legal status corrected during a missing episode", london_today(now)
         )
