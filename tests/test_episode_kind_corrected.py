@@ -32,6 +32,7 @@ from grabpack.services.episodes import KindNeedsConfirming
 from tests.conftest import AuthActions
 from tests.factories import FULL_LEGAL, open_for, patient_on
 from tests.page_checks import form_fields
+from tests.test_episode_update_stale import save_update, update_form
 
 LAST_SEEN = datetime(2026, 3, 29, 10, 0, tzinfo=LONDON)  # six months on: 28 September
 NOTICED = datetime(2026, 3, 29, 10, 20, tzinfo=LONDON)
@@ -113,16 +114,6 @@ def manager(app, world):
     other = app.test_client()
     AuthActions(other).login(world.manager_a)
     return other
-
-
-def update_form(client, episode_id) -> dict[str, str]:
-    page = client.get(f"/episodes/{episode_id}")
-    assert page.status_code == 200
-    return form_fields(page.text, f"/episodes/{episode_id}/update")
-
-
-def save_update(client, episode_id, data: dict[str, str]):
-    return client.post(f"/episodes/{episode_id}/update", data=data)
 
 
 def stored(app, episode_id) -> MissingEpisode:
