@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,9 +18,9 @@ from grabpack.models.base import utcnow
 from grabpack.reports.months import NoSuchReview, last_full_month, reviewable_month
 from tests.conftest import PASSWORD, csrf_token
 from tests.oidc_provider import grabpack_settings, through_provider
+from tests.test_cli import run_grabpack
 
 ROOT = Path(__file__).parent.parent
-GRABPACK = str(Path(sys.executable).with_name("grabpack"))
 MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
@@ -40,18 +38,6 @@ def refusal(tmp_path) -> str:
     message = str(refused.value)
     assert "\n" not in message
     return message
-
-
-def run_grabpack(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [GRABPACK, *args],
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), **env},
-        cwd=cwd,
-        input="",
-        check=False,
-    )
 
 
 # --- 2. A production secret key that is no secret ----------------------------------------------
