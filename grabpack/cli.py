@@ -504,6 +504,55 @@ def _change_user(email: str, change: Callable[[User], None]) -> None:
     _apply(_find(email), change)
 
 
+@users.command("update")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), help="A new role.")
+@click.option(
+    "--ward",
+    "wards",
+    multiple=True,
+    metavar="CODE",
+    help="The wards the user works on now (replace the old ones); repeat for several.",
+)
+@click.option(
+    "--area",
+    "areas",
+    multiple=True,
+    metavar="CODE",
+    help="The policing areas the user covers now (replace the old ones); repeat for several.",
+)
+@click.option("--name", "full_name", default=None, help="The user's full name, corrected.")
+def update_user_command(
+    email: str,
+    role: str | None,
+    wards: tuple[str, ...],
+    areas: tuple[str, ...],
+    full_name: str | None,
+) -> None:
+    """Change an account's role, wards, areas or name: a nurse moving ward, a name
+    spelt wrong. A change of role or scope ends their sessions."""
+    from grabpack.services.users import update_user
+
+    user = _find(email)
+    changed: list[str] = []
+
+    def change(user: User) -> None:
+        changed.extend(
+            update_user(user, role=role, ward_codes=wards, area_codes=areas, full_name=full_name)
+        )
+
+    _apply(user, change)
+    if not changed:
+        click.echo(f"Nothing to change for {user.email}")
+        return
+    scope = ", ".join(w.code for w in user.wards) or ", ".join(a.code for a in user.policing_areas)
+    ended = "; their sessions are ended" if set(changed) - {"name"} else ""
+    click.echo(
+        f"Updated {user.email} ({', '.join(changed)}): {user.role}"
+        f"{f' for {scope}' if scope else ''}{ended}"
+    )
+
+
 @users.command("set-password")
 @click.argument("email")
 def set_password_command(email: str) -> None:
