@@ -216,9 +216,8 @@ def test_the_testers_case_warns_then_saves_the_corrected_kind_everywhere(
     AuthActions(police).login(world.police_a)
     card = police_card(police, "Informal Then Sectioned")
     assert "Kind AWOL" in card and "Kind Missing" not in card
-    # No event tells police of a corrected kind (nor of a corrected legal status):
-    # only the opening was sent. Their pages show the kind as it is now.
-    assert notices(app) == [("opened", "Missing")]
+    # The correction is told to the area at once, with the kind as it is now.
+    assert notices(app) == [("opened", "Missing"), ("corrected", "AWOL")]
 
 
 def test_the_status_and_kind_corrected_in_one_save_need_no_confirming(app, nurse, informal_missing):
@@ -348,8 +347,12 @@ def test_a_warning_with_a_grade_change_saves_neither_until_confirmed(app, nurse,
     assert shown["police_risk_grade"] == "high"
     response = save_update(nurse, s3_awol, {**shown, "confirm_kind": "y"})
     assert response.status_code == 302, text_of(response.text)
-    # The grade change told police, with the kind as it is now.
-    assert notices(app) == [("opened", "AWOL"), ("grade_changed", "Missing")]
+    # The corrected kind and the grade change are each told, with the kind as it is now.
+    assert notices(app) == [
+        ("opened", "AWOL"),
+        ("corrected", "Missing"),
+        ("grade_changed", "Missing"),
+    ]
 
 
 # --- a colleague's save meanwhile (the three-way merge) -----------------------------------

@@ -139,3 +139,50 @@ def test_the_receiver_check_refuses_forgeries_and_replays():
     assert not verify(b"another secret", str(sent), good, body, now)
     assert not verify(SECRET.encode(), "yesterday", good, body, now)
     assert not verify(SECRET.encode(), str(sent + 1), good, body, now)
+
+
+# --- a correction police act on ----------------------------------------------------------
+# Found by a tester: correcting the legal status (and so the power to retake) or the
+# kind during an episode told police nothing; only the grade and the return were
+# sent. An officer could go on acting on "Can be taken back until ..." that no
+# longer held.
+
+
+def _events(app) -> list[tuple[str, str]]:
+    with app.app_context():
+        return [
+            (m.event, EpisodeNotice.from_json(m.payload).power_to_retake)
+            for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+            if m.target.channel == "email"
+        ]
+
+
+def test_a_corrected_power_to_retake_is_told_at_once(app, world, area_a_told):
+    with app.app_context():
+        episode = open_for(_missing_patient(world), world.nurse_a)
+        db.session.commit()
+        episodes.update_episode(
+            episode,
+            staff(world.nurse_a),
+            {"legal_status": "informal", "kind": "missing"},
+        )
+        db.session.commit()
+    told = _events(app)
+    assert [event for event, _ in told] == ["opened", "corrected"]
+    assert told[1][1] == "No power to take back"
+    with app.app_context():
+        message = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.event == "corrected")
+        ).first()
+        notice = EpisodeNotice.from_json(message.payload)
+    assert notice.headline.startswith("Missing: power to retake now No power to take back from")
+    assert notice.as_json()["event_text"] == "Power to retake or kind corrected"
+
+
+def test_an_update_that_changes_neither_tells_nothing_new(app, world, area_a_told):
+    with app.app_context():
+        episode = open_for(_missing_patient(world), world.nurse_a)
+        db.session.commit()
+        episodes.update_episode(episode, staff(world.nurse_a), {"police_reference": "CAD 77"})
+        db.session.commit()
+    assert [event for event, _ in _events(app)] == ["opened"]

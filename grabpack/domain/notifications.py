@@ -32,6 +32,7 @@ REPLAY_SECONDS = 5 * 60
 EVENTS = {
     "opened": "Reported missing",
     "grade_changed": "Police risk grade changed",
+    "corrected": "Power to retake or kind corrected",
     "closed": "Returned: episode closed",
 }
 
@@ -62,6 +63,7 @@ class EpisodeNotice:
         what = {
             "opened": f"{self.kind} reported missing",
             "grade_changed": f"{self.kind}: police risk grade now {grade}",
+            "corrected": f"{self.kind}: power to retake now {self.power_to_retake}",
             "closed": f"{self.kind} returned",
         }[self.event]
         reference = f" ({self.police_reference})" if self.police_reference else ""

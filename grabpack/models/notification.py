@@ -56,7 +56,7 @@ class OutboxMessage(db.Model):
     idempotency_key: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
     target_id: Mapped[int] = mapped_column(ForeignKey("notification_targets.id"), index=True)
     episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("missing_episodes.id"), index=True)
-    event: Mapped[str] = mapped_column(String(20))  # opened, grade_changed, closed
+    event: Mapped[str] = mapped_column(String(20))  # a key of domain.notifications.EVENTS
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -369,6 +369,7 @@ def update_episode(
         warning = kind_warning(changes.get("kind", episode.kind), after, power)
         if warning and not kind_confirmed:
             raise KindNeedsConfirming(warning)
+    told = (episode.kind, episode.retake_power.headline)
     for key, value in changes.items():
         setattr(episode, key, value)
     if after != before:
@@ -376,6 +377,10 @@ def update_episode(
         request_review(
             episode.patient, "legal status corrected during a missing episode", london_today(now)
         )
+    if (episode.kind, episode.retake_power.headline) != told:
+        # What police act on changed (AWOL or missing; until when they may take the
+        # patient back): told at once, as a new grade is.
+        notifications.enqueue(episode, "corrected", now)
     if grade and grade != episode.police_risk_grade:
         episode.police_risk_grade = grade
         _grade(episode, grade, author, now)
