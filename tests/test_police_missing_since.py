@@ -5,6 +5,7 @@ search starts from the time they went."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from grabpack.extensions import db
@@ -26,15 +27,15 @@ def officer_page(app, client, auth, world, **fields) -> tuple[str, object]:
 
 def test_missing_since_is_when_last_seen_and_says_so(app, client, auth, world):
     page, (last_seen, _due, noticed) = officer_page(app, client, auth, world)
-    assert (
-        f"Missing since {london_time(last_seen)} (last seen); noticed {london_time(noticed)}."
-        in page
-    )
+    assert f"Missing since {london_time(last_seen)} (last seen)." in page
+    # When the ward noticed is in the episode's details below, as on the ward's page.
+    shown = london_time(noticed, "%H:%M on %-d %B %Y")
+    assert re.search(r"Absence noticed\s*</dt>\s*<dd[^>]*>\s*" + re.escape(shown), page)
 
 
 def test_missing_since_for_leave_not_returned_from_is_its_end(app, client, auth, world):
     due = utcnow().replace(microsecond=0) - timedelta(hours=3)
-    page, (_seen, due_back, noticed) = officer_page(
+    page, (_seen, due_back, _noticed) = officer_page(
         app, client, auth, world, leave_due_back_at=due, last_seen_at=due - timedelta(hours=4)
     )
-    assert f"Missing since {london_time(due_back)} (due back from leave); noticed " in page
+    assert f"Missing since {london_time(due_back)} (due back from leave)." in page
