@@ -197,3 +197,15 @@ def test_the_report_form_shows_the_error_beside_the_recall_date(app, client, aut
     assert response.status_code == 200
     assert 'href="#cto_recalled_on' in response.text
     assert RECALLED_BEFORE_START in response.text
+
+
+def test_both_forms_say_a_place_of_safety_counts_from_arrival(app, client, auth, world, patient_id):
+    """The power under s138 runs from arrival at the place of safety, which is what the
+    section's start date and time are read as for 135 and 136: the forms say so (a
+    tester read "the day of the holding power" as the day police used it)."""
+    auth.login(world.nurse_a)
+    pack = client.get(f"/patients/{patient_id}/grab-pack/edit").text
+    report = client.get(f"/patients/{patient_id}/episodes/new").text
+    for page in (pack, report):
+        assert "the day they arrived at the place of safety" in page
+        assert "when they arrived at the place of safety" in page

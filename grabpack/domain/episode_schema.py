@@ -271,7 +271,8 @@ EPISODE: tuple[EpisodeSection, ...] = (
                 "Section start date",
                 T.DATE,
                 (OPEN, UPDATE),
-                hint="The day of admission under the section, or of the holding power",
+                hint="The day of admission under the section, or the day the holding power began "
+                "(section 135 or 136: the day they arrived at the place of safety)",
                 not_future=True,
                 for_police=True,
             ),
@@ -280,7 +281,8 @@ EPISODE: tuple[EpisodeSection, ...] = (
                 "Section start time",
                 T.TIME,
                 (OPEN, UPDATE),
-                hint="24-hour clock. Needed for section 5(4), 5(2), 4, 135 and 136",
+                hint="24-hour clock. Needed for section 5(4), 5(2), 4, 135 and 136 (135 or 136: "
+                "when they arrived at the place of safety)",
                 for_police=True,
             ),
             EpisodeField(

@@ -424,7 +424,8 @@ GRAB_PACK: tuple[Section, ...] = (
                 FieldType.DATE,
                 not_future=True,
                 briefing=Briefing(Block.LEGAL),
-                hint="The day of admission under the section, or of the holding power",
+                hint="The day of admission under the section, or the day the holding power began "
+                "(section 135 or 136: the day they arrived at the place of safety)",
                 needed_when=_status_needs(lambda status: status.needs_start),
             ),
             Field(
@@ -433,7 +434,8 @@ GRAB_PACK: tuple[Section, ...] = (
                 FieldType.TIME,
                 briefing=Briefing(Block.LEGAL),
                 hint="24-hour clock, like 22:00. Needed for section 5(4), 5(2), 4, 135 and "
-                "136, which last a number of hours",
+                "136, which last a number of hours (135 or 136: when they arrived at the place "
+                "of safety)",
                 needed_when=_status_needs(lambda status: status.needs_start_time),
             ),
             Field(
