@@ -279,22 +279,13 @@ def _loopback_name(host: str) -> bool:
 
 def _same_url(stored: str, url: str) -> bool:
     """Whether a stored webhook is the receiver at ``url`` (already normalised): the
-    stored one is normalised leniently (it may predate the checks)."""
+    stored one is normalised by the same rule, leniently (it may predate the checks,
+    or have been saved in another environment); one that fails them is compared as
+    it is."""
     try:
-        parts = urlsplit(stored.strip())
-        port = parts.port
-    except ValueError:
+        return webhook_url(stored, production=False, allow_http=True) == url
+    except TargetError:
         return stored.strip() == url
-    scheme = parts.scheme.lower()
-    host = parts.hostname or ""
-    try:
-        ip = ipaddress.ip_address(host)
-        host = f"[{ip}]" if ip.version == 6 else str(ip)
-    except ValueError:
-        pass
-    if port is not None and port != DEFAULT_PORTS.get(scheme):
-        host += f":{port}"
-    return urlunsplit((scheme, host, parts.path or "/", parts.query, "")) == url
 
 
 def remove(target_id: int) -> NotificationTarget:

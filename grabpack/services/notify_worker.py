@@ -79,8 +79,7 @@ def check_can_send() -> None:
     server while some area is to be told by email. An area told only by webhook
     needs no mail server (an email target added later fails, and says why, in the
     outbox)."""
-    config = current_app.config
-    if config.get("SMTP_URL") or config["GRABPACK_ENV"] != "production":
+    if current_app.config.get("SMTP_URL") or not is_production():
         return
     emailed = select(NotificationTarget.id).where(
         NotificationTarget.channel == "email", NotificationTarget.active.is_(True)
@@ -204,7 +203,7 @@ def _send(message: OutboxMessage, target: NotificationTarget, now: datetime) -> 
         to = email_address(target.address)
         if current_app.config.get("SMTP_URL"):
             email_channel.send(notice, to)
-        elif current_app.config["GRABPACK_ENV"] == "production":
+        elif is_production():
             raise SendFailed("GRABPACK_SMTP_URL is not set")
         else:
             log.info(
