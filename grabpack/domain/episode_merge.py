@@ -39,6 +39,7 @@ from grabpack.domain.episode_schema import (
     Stage,
     display,
     fields_for,
+    getter_of,
     has_no_section,
 )
 from grabpack.domain.episode_schema import EpisodeFieldType as T
@@ -63,13 +64,7 @@ def canonical(field: EpisodeField, value: object) -> str:
 
 def canonical_values(stage: Stage, values: Mapping[str, object] | object) -> dict[str, str]:
     """Every field of ``stage`` in canonical form, from an episode or a mapping."""
-    if isinstance(values, Mapping):
-        get = values.get
-    else:
-
-        def get(key: str) -> object:
-            return getattr(values, key, None)
-
+    get = getter_of(values)
     return {field.key: canonical(field, get(field.key)) for field in fields_for(stage)}
 
 

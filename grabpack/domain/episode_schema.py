@@ -461,7 +461,7 @@ def shown_rows(
     """(label, value as read) for the fields of some sections, in declaration order:
     the episode page, the police page and the PDF list the same facts the same way.
     Empty values are ``""`` (the page says "Not recorded"); tick boxes are left out."""
-    get = _getter(values)
+    get = getter_of(values)
     return [
         (field.label, display(field, get(field.key)))
         for section in EPISODE
@@ -473,7 +473,8 @@ def shown_rows(
     ]
 
 
-def _getter(values: Mapping[str, object] | object) -> Callable[[str], object]:
+def getter_of(values: Mapping[str, object] | object) -> Callable[[str], object]:
+    """Read a field by key from an episode or from a mapping of episode values alike."""
     if isinstance(values, Mapping):
         return values.get
     return lambda key: getattr(values, key, None)
@@ -481,7 +482,7 @@ def _getter(values: Mapping[str, object] | object) -> Callable[[str], object]:
 
 def legal_facts_of(values: Mapping[str, object] | object) -> LegalFacts:
     """The legal facts from an episode, or from a mapping of episode values."""
-    get = _getter(values)
+    get = getter_of(values)
     return LegalFacts(
         legal_status=str(get("legal_status") or ""),
         **{field.key: get(field.key) or None for field in LEGAL_FIELDS[1:]},  # type: ignore[arg-type]
@@ -490,7 +491,7 @@ def legal_facts_of(values: Mapping[str, object] | object) -> LegalFacts:
 
 def absence_began_of(values: Mapping[str, object] | object) -> datetime | None:
     """When the patient went, from an episode or a mapping of episode values."""
-    get = _getter(values)
+    get = getter_of(values)
     return absence_began(get("last_seen_at"), get("leave_due_back_at"))  # type: ignore[arg-type]
 
 
@@ -574,24 +575,8 @@ def time_problems(values: Mapping[str, object], now: datetime) -> list[tuple[str
         first, then = values.get(rule.first), values.get(rule.then)
         if isinstance(first, datetime) and isinstance(then, datetime) and then < first:
             found.append((rule.shown_on, rule.message))
-    found += section_date_problems(_section_dates(values))  # the pack's own rule
+    found += section_date_problems(legal_facts_of(values))  # the pack's own rule
     return sorted(found, key=lambda problem: PAGE_ORDER[problem[0]])
-
-
-def _section_dates(values: Mapping[str, object]) -> LegalFacts:
-    """The section's dates among ``values`` (the report form's names are the facts')."""
-
-    def day(key: str) -> date | None:
-        value = values.get(key)
-        return value if isinstance(value, date) and not isinstance(value, datetime) else None
-
-    return LegalFacts(
-        legal_status=str(values.get("legal_status") or ""),
-        section_start_on=day("section_start_on"),
-        period_ends_on=day("period_ends_on"),
-        cto_recalled_on=day("cto_recalled_on"),
-        detention_ended_on=day("detention_ended_on"),
-    )
 
 
 # The legal facts only a detention has: an informal patient has no section.
@@ -621,7 +606,7 @@ def without_unused_legal_facts(values: Mapping[str, object]) -> dict[str, object
 
 def known_times(episode: Mapping[str, object] | object) -> dict[str, object]:
     """The times of a recorded episode that later stages are judged against."""
-    get = _getter(episode)
+    get = getter_of(episode)
     return {key: get(key) for key in TIMED_KEYS if get(key) is not None}
 
 
