@@ -106,11 +106,7 @@ def check_new_user(
     optional (``None``), but one given must be a name (``clean_full_name``).
     """
     email = normalise_email(email)
-    try:
-        role_enum = Role(role)
-    except ValueError as exc:
-        choices = ", ".join(r.value for r in Role)
-        raise UserError(f"Unknown role {_cut(role)!r}: choose one of {choices}") from exc
+    role_enum = _role(role)
     name = clean_full_name(full_name)
     if user_by_email(email) is not None:
         raise UserError(f"A user with email {email} already exists")
@@ -118,6 +114,15 @@ def check_new_user(
     areas = _by_codes(PolicingArea, area_codes, "policing area")
     _check_scope(role_enum, wards, areas)
     return NewUser(email, role_enum, wards, areas, name)
+
+
+def _role(text: str) -> Role:
+    """The role named, or ``UserError`` listing the roles there are."""
+    try:
+        return Role(text)
+    except ValueError as exc:
+        choices = ", ".join(r.value for r in Role)
+        raise UserError(f"Unknown role {_cut(text)!r}: choose one of {choices}") from exc
 
 
 def _check_scope(role: Role, wards: Sequence[Ward], areas: Sequence[PolicingArea]) -> None:
@@ -148,11 +153,7 @@ def update_user(
     of role or scope ends the person's sessions, so no open page keeps what they
     may no longer see. Audited with what changed (the names of the fields only).
     """
-    try:
-        new_role = Role(role) if role else Role(user.role)
-    except ValueError as exc:
-        choices = ", ".join(r.value for r in Role)
-        raise UserError(f"Unknown role {_cut(role or '')!r}: choose one of {choices}") from exc
+    new_role = _role(role) if role else Role(user.role)
     name = clean_full_name(full_name) if full_name is not None else user.full_name
     role_changed = new_role.value != user.role
     wards = _by_codes(Ward, ward_codes, "ward") if ward_codes else None
