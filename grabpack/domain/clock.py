@@ -76,6 +76,21 @@ def split_zone(typed: str) -> tuple[str, str]:
     return typed[: match.start()], match["zone"].upper()
 
 
+def _happened(typed: datetime) -> bool:
+    """A London clock showed this (naive) date and time at least once."""
+    first = typed.replace(tzinfo=LONDON, fold=0)
+    return first.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) == typed
+
+
+def shown_twice(clock_time: datetime) -> bool:
+    """A London clock showed this date and time twice: October's hour after 01:00, first
+    in BST, then in GMT. ``clock_time`` is naive, or on London's clock (its zone is
+    ignored)."""
+    typed = clock_time.replace(tzinfo=None)
+    first, second = typed.replace(tzinfo=LONDON, fold=0), typed.replace(tzinfo=LONDON, fold=1)
+    return _happened(typed) and first.utcoffset() != second.utcoffset()
+
+
 def read_london_clock(day: date, at: time, zone: str = "") -> datetime:
     """A time read off a London clock on ``day``, as aware UTC, or ``ValueError``
     saying why no moment fits, in words a nurse can act on.
@@ -90,12 +105,12 @@ def read_london_clock(day: date, at: time, zone: str = "") -> datetime:
     typed = datetime.combine(day, at)
     first, second = typed.replace(tzinfo=LONDON, fold=0), typed.replace(tzinfo=LONDON, fold=1)
     clock = f"{at:%H:%M} on {long_date(day)}"
-    if first.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != typed:
+    if not _happened(typed):
         raise ValueError(
             f"{clock} did not happen in London: the clocks went forward from 01:00 to 02:00. "
             "Enter the time the clock showed, like 02:30"
         )
-    twice = first.utcoffset() != second.utcoffset()
+    twice = shown_twice(typed)
     if twice and not zone:
         raise ValueError(
             f"{clock} happened twice in London: the clocks went back from 02:00 to 01:00. "

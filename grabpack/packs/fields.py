@@ -15,6 +15,7 @@ from grabpack.domain.clock import (
     london_today,
     parse_time_of_day,
     read_london_clock,
+    shown_twice,
     split_zone,
     time_text,
 )
@@ -176,7 +177,7 @@ class LondonDateTimeField(DayMonthYearField):
             "day": str(local.day),
             "month": str(local.month),
             "year": str(local.year),
-            "time": local.strftime("%H:%M") + (f" {local.tzname()}" if _twice(local) else ""),
+            "time": local.strftime("%H:%M") + (f" {local.tzname()}" if shown_twice(local) else ""),
         }
 
     def _was_sent(self, formdata) -> bool:
@@ -218,15 +219,6 @@ class LondonDateTimeField(DayMonthYearField):
     def pre_validate(self, form) -> None:
         if self.parse_error:
             raise ValidationError(self.parse_error)
-
-
-def _twice(local: datetime) -> bool:
-    """The time is in October's hour that London's clock shows twice."""
-    naive = local.replace(tzinfo=None)
-    return (
-        naive.replace(tzinfo=LONDON, fold=0).utcoffset()
-        != naive.replace(tzinfo=LONDON, fold=1).utcoffset()
-    )
 
 
 class TimeOfDayField(Field):
