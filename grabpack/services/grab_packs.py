@@ -234,14 +234,21 @@ def find_submission(submission_id: str | None) -> GrabPackVersion | None:
     )
 
 
-def nhs_number_taken(nhs_number: str | None, other_than: Patient | None = None) -> bool:
-    """Whether a patient (other than ``other_than``) already has this NHS number."""
+def patient_with_nhs_number(
+    nhs_number: str | None, other_than: Patient | None = None
+) -> Patient | None:
+    """The patient (other than ``other_than``) who already has this NHS number, if any."""
     if not nhs_number:
-        return False
-    query = select(Patient.id).where(Patient.nhs_number == nhs_number)
+        return None
+    query = select(Patient).where(Patient.nhs_number == nhs_number)
     if other_than is not None:
         query = query.where(Patient.id != other_than.id)
-    return db.session.scalar(query) is not None
+    return db.session.scalar(query)
+
+
+def nhs_number_taken(nhs_number: str | None, other_than: Patient | None = None) -> bool:
+    """Whether a patient (other than ``other_than``) already has this NHS number."""
+    return patient_with_nhs_number(nhs_number, other_than) is not None
 
 
 # --- the edit form's save -----------------------------------------------------------------

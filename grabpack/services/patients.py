@@ -30,7 +30,7 @@ from grabpack.models import (
 from grabpack.models.base import utcnow
 from grabpack.services import audit
 from grabpack.services.episodes import open_episode_for
-from grabpack.services.grab_packs import request_review
+from grabpack.services.grab_packs import patient_with_nhs_number, request_review
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def admit(
     nhs_number: str | None = None,
 ) -> Patient:
     """Register a patient on a ward; the caller commits."""
-    if nhs_number and (existing := _registered(nhs_number)) is not None:
+    if (existing := patient_with_nhs_number(nhs_number)) is not None:
         raise PatientError(_registered_already(existing))
     patient = Patient(
         full_name=full_name,
@@ -60,10 +60,6 @@ def admit(
     db.session.flush()
     audit.record("patient.admit", user=author, patient_id=patient.id, ward=ward.code)
     return patient
-
-
-def _registered(nhs_number: str) -> Patient | None:
-    return db.session.scalar(select(Patient).where(Patient.nhs_number == nhs_number))
 
 
 def _registered_already(existing: Patient) -> str:
