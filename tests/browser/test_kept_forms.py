@@ -63,14 +63,21 @@ def test_a_pack_edit_sent_after_the_sign_out_comes_back_and_saves(page, app, wor
     assert count(app, GrabPackVersion) == before + 1
 
 
-def test_a_report_sent_after_the_sign_out_comes_back_and_saves(page, app, world, patient_id):
-    sign_in(page, world.nurse_a)
+def start_awol_report(page, email: str, patient_id: str):
+    """Sign in and begin reporting the patient AWOL, last seen 45 minutes ago (London
+    time, returned): the form as a nurse has it half-typed."""
+    sign_in(page, email)
     page.goto(f"/patients/{patient_id}/episodes/new")
     page.get_by_role("radio", name="AWOL").check()
     went = utcnow().astimezone(LONDON) - timedelta(minutes=45)
     for part, value in (("day", went.day), ("month", went.month), ("year", went.year)):
         page.locator(f"#last_seen_at-{part}").fill(str(value))
     page.locator("#last_seen_at-time").fill(f"{went:%H%M}")
+    return went
+
+
+def test_a_report_sent_after_the_sign_out_comes_back_and_saves(page, app, world, patient_id):
+    went = start_awol_report(page, world.nurse_a, patient_id)
     page.get_by_label("Where last seen").fill("Hospital car park")
     page.get_by_label("Clothing when last seen").fill("Grey hoodie, white trainers")
     age_session(page, app, 60 * app.config["SESSION_IDLE_MINUTES"] + 5)

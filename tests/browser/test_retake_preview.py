@@ -8,15 +8,12 @@ showed as an error. Sending the form cancels the preview waiting to go."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from grabpack.domain.clock import LONDON
 from grabpack.extensions import db
-from grabpack.models.base import utcnow
-from tests.browser.test_sign_in import sign_in
+from tests.browser.test_kept_forms import start_awol_report
 from tests.factories import FULL_LEGAL, patient_on
 
 
@@ -29,13 +26,7 @@ def patient_id(app, world) -> str:
 
 
 def test_sending_the_form_cancels_the_preview_waiting_to_go(page, world, patient_id):
-    sign_in(page, world.nurse_a)
-    page.goto(f"/patients/{patient_id}/episodes/new")
-    page.get_by_role("radio", name="AWOL").check()
-    went = utcnow().astimezone(LONDON) - timedelta(minutes=45)
-    for part, value in (("day", went.day), ("month", went.month), ("year", went.year)):
-        page.locator(f"#last_seen_at-{part}").fill(str(value))
-    page.locator("#last_seen_at-time").fill(f"{went:%H%M}")
+    start_awol_report(page, world.nurse_a, patient_id)
     page.wait_for_load_state("networkidle")  # every preview so far has been answered
 
     sent_at: list[float] = []
